@@ -42,3 +42,17 @@ func TestFormats(t *testing.T) {
 		})
 	}
 }
+
+func TestLanguages(t *testing.T) {
+	rec := marc.NewBuilder().
+		Control("008", "850101s1985    nyu           000 0 eng d").
+		Data("041", '1', ' ', 'a', "engfre", 'd', "GER", 'h', "rus").
+		Record()
+	if got, want := Languages(rec), []string{"eng", "fre", "ger"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	blank := marc.NewBuilder().Control("008", "850101s1985    nyu           000 0 ||| d").Record()
+	if got := Languages(blank); len(got) != 0 {
+		t.Fatalf("got %q for a blank language", got)
+	}
+}

@@ -1,0 +1,509 @@
+package index
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/colophon-search/colophon/analysis"
+	"github.com/colophon-search/colophon/internal/langcode"
+	"github.com/colophon-search/colophon/marc"
+)
+
+// Field and column names that the document builder writes, derived from
+// the schema's index names. The query and facets packages resolve index
+// names through the same functions.
+//
+//	FieldName(ix)          the unstemmed words of ix (profiles text, text_exact)
+//	                       or its single-token values (stdno, callno, year, ...)
+//	StemField(ix, lang)    the stems of ix in one language ("title.eng")
+//	PhraseField(ix)        the whole value as one folded token ("title.phrase")
+//	FacetColumn(ix)        facet values, each "key\x00display"
+//	SortColumn(ix)         the first value's sort key
+//	YearColumn             publication years as Int64Value, for ranges and sorting
+
+// FieldName returns the name of the main indexed field of index ix.
+func FieldName(ix string) string { return ix }
+
+// StemField returns the name of the field holding the stems of index ix in
+// language l.
+func StemField(ix string, l analysis.Language) string { return analysis.StemmedField(ix, l) }
+
+// PhraseField returns the name of the whole-value field of index ix.
+func PhraseField(ix string) string { return ix + ".phrase" }
+
+// FacetColumn returns the name of the facet column of index ix. Its values
+// are a folded key, a zero byte and the display form.
+func FacetColumn(ix string) string { return "facet:" + ix }
+
+// SortColumn returns the name of the sort-key column of index ix.
+func SortColumn(ix string) string { return "sort:" + ix }
+
+// YearColumn is the column holding publication years (Int64Value).
+const YearColumn = "year:pub_year"
+
+// SplitFacetValue splits a facet column value into its key and display form.
+func SplitFacetValue(v []byte) (key, display []byte) {
+	if i := bytes.IndexByte(v, 0); i >= 0 {
+		return v[:i], v[i+1:]
+	}
+	return v, v
+}
+
+// positionGap separates the values of a multi-valued field so that a
+// phrase never matches across two values.
+const positionGap = 100
+
+// RecordError reports why a record could not become a document.
+type RecordError struct {
+	Err error
+	Msg string
+}
+
+func (e *RecordError) Error() string { return e.Err.Error() + ": " + e.Msg }
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// DocBuilder turns MARC records into Documents under a schema. It is not
+// safe for concurrent use: give each goroutine its own. The analysers it
+// uses come from a Registry that may be shared.
+type DocBuilder struct {
+	schema   *Schema
+	reg      *analysis.Registry
+	defLang  analysis.Language
+	buf      analysis.Buffer
+	scratch  []byte
+	fields   map[string]*FieldTerms
+	order    []string
+	nextPos  map[string]uint32
+	analyzer map[string]*analysis.Analyzer
+}
+
+// NewDocBuilder returns a builder for s whose analysers come from reg.
+// Records whose language has no stemmer get stems in defaultLang
+// (analysis.NoLanguage means English).
+func NewDocBuilder(s *Schema, reg *analysis.Registry, defaultLang analysis.Language) (*DocBuilder, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if defaultLang == analysis.NoLanguage {
+		defaultLang = analysis.English
+	}
+	b := &DocBuilder{schema: s, reg: reg, defLang: defaultLang, analyzer: map[string]*analysis.Analyzer{}}
+	for _, d := range s.Indexes {
+		for _, p := range d.Profiles {
+			if p == analysis.ProfileText {
+				continue // resolved per language
+			}
+			a, err := reg.Get(p)
+			if err != nil {
+				return nil, fmt.Errorf("index: schema index %q: %w", d.Name, err)
+			}
+			b.analyzer[p] = a
+		}
+	}
+	for _, p := range []string{analysis.ProfileTextExact, analysis.ProfilePhrase, analysis.ProfileFacet, analysis.ProfileSortkey} {
+		a, err := reg.Get(p)
+		if err != nil {
+			return nil, err
+		}
+		b.analyzer[p] = a
+	}
+	return b, nil
+}
+
+// ErrDeleted is returned by Build, wrapped in a RecordError, for a record
+// whose leader/05 is 'd'; the caller deletes ID instead of indexing.
+var ErrDeleted = errors.New("index: record is marked deleted")
+
+// RecordID returns the ID that the schema gives rec, and false if it has
+// none.
+func (s *Schema) RecordID(rec *marc.Record) (string, bool) {
+	var id string
+	var buf []byte
+	for _, fs := range s.ID {
+		buf = fs.Extract(rec, buf, func(v []byte, _ *marc.Field) {
+			if id == "" {
+				id = strings.TrimSpace(string(v))
+			}
+		})
+		if id != "" {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+// Build analyses rec into a new Document. stored is the record's original
+// bytes, kept in the index and given back byte for byte; if nil, rec is
+// encoded as ISO 2709. A record with no ID is rejected with ErrNoID unless
+// the schema derives IDs. A deleted record (leader/05 'd') yields its ID and
+// an error wrapping ErrDeleted.
+func (b *DocBuilder) Build(rec *marc.Record, stored []byte) (*Document, error) {
+	id, ok := b.schema.RecordID(rec)
+	if !ok {
+		if !b.schema.DeriveID {
+			return nil, &RecordError{Err: ErrNoID, Msg: "no value for " + specString(b.schema.ID)}
+		}
+		if stored == nil {
+			var err error
+			if stored, err = EncodeStored(rec); err != nil {
+				return nil, err
+			}
+		}
+		h := sha256.Sum256(stored)
+		id = "sha256:" + hex.EncodeToString(h[:12])
+	}
+	if rec.Leader.IsDeleted() {
+		return &Document{ID: id}, &RecordError{Err: ErrDeleted, Msg: id}
+	}
+	if stored == nil {
+		var err error
+		if stored, err = EncodeStored(rec); err != nil {
+			return nil, err
+		}
+	}
+	doc := &Document{ID: id, Stored: stored}
+	b.fields = map[string]*FieldTerms{}
+	b.order = b.order[:0]
+	b.nextPos = map[string]uint32{}
+
+	langs := b.stemLanguages(rec)
+	for di := range b.schema.Indexes {
+		d := &b.schema.Indexes[di]
+		values := b.values(d, rec)
+		if d.FirstOnly && len(values) > 1 {
+			values = values[:1]
+		}
+		b.addValues(doc, d, values, langs)
+	}
+	if s := b.schema.Suppress; s != nil {
+		var buf []byte
+		for _, fs := range s.Spec {
+			buf = fs.Extract(rec, buf, func(v []byte, _ *marc.Field) {
+				val := strings.TrimSpace(string(v))
+				if len(s.Values) == 0 {
+					if val != "" && val != "0" {
+						doc.Suppressed = true
+					}
+					return
+				}
+				for _, want := range s.Values {
+					if val == want {
+						doc.Suppressed = true
+					}
+				}
+			})
+		}
+	}
+	for _, name := range b.order {
+		doc.Fields = append(doc.Fields, *b.fields[name])
+	}
+	return doc, nil
+}
+
+// EncodeStored encodes rec for storage: ISO 2709 where the record fits,
+// MARCXML otherwise (a record over 99,999 bytes). DecodeStored reads both.
+func EncodeStored(rec *marc.Record) ([]byte, error) {
+	var out bytes.Buffer
+	w := marc.NewWriter(&out)
+	if err := w.Write(rec); err == nil {
+		w.Flush()
+		if err := w.Error(); err == nil {
+			return out.Bytes(), nil
+		}
+	}
+	out.Reset()
+	xw := marc.NewXMLWriter(&out)
+	if err := xw.Write(rec); err != nil {
+		return nil, err
+	}
+	if err := xw.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// DecodeStored parses a stored record written by EncodeStored (or given
+// to Build as the original bytes).
+func DecodeStored(b []byte) (*marc.Record, error) {
+	s, err := marc.NewDecoder(bytes.NewReader(b), marc.DecoderOptions{Charset: marc.CharsetAuto})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Read()
+}
+
+// stemLanguages returns the stemming languages of rec's language codes,
+// or the default language when none has a stemmer.
+func (b *DocBuilder) stemLanguages(rec *marc.Record) []analysis.Language {
+	var out []analysis.Language
+	for _, code := range Languages(rec) {
+		if l, ok := analysis.LanguageForMARC(code); ok {
+			dup := false
+			for _, o := range out {
+				dup = dup || o == l
+			}
+			if !dup {
+				out = append(out, l)
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, b.defLang)
+	}
+	return out
+}
+
+// value is one extracted value of an index.
+type value struct {
+	text    string
+	display string // for derived values: the facet display form
+}
+
+func (b *DocBuilder) values(d *IndexDef, rec *marc.Record) []value {
+	var out []value
+	switch d.Derived {
+	case DerivedFormat:
+		for _, f := range Formats(rec) {
+			out = append(out, value{text: f})
+		}
+		return out
+	case DerivedLanguage:
+		for _, c := range Languages(rec) {
+			name, ok := langcode.Name(c)
+			if !ok {
+				name = c
+			}
+			out = append(out, value{text: c, display: name})
+		}
+		return out
+	case DerivedPubYear:
+		if yr, ok := PubYear(rec); ok {
+			out = append(out, value{text: strconv.Itoa(yr)})
+		}
+		return out
+	}
+	for _, s := range d.Sources {
+		for _, fs := range s.Specs {
+			b.scratch = fs.Extract(rec, b.scratch, func(v []byte, f *marc.Field) {
+				text := string(v)
+				if d.Sort && fs.Tag == "245" && f != nil {
+					text = analysis.DropNonFiling(text, nonFiling(f.Ind2))
+				}
+				out = append(out, value{text: text})
+			})
+		}
+	}
+	if r := d.AllFields; r != nil {
+		for i := range rec.Fields {
+			f := &rec.Fields[i]
+			tag := f.Tag
+			if lt, ok := LinkedTag(f); ok {
+				tag = lt
+			}
+			n, err := strconv.Atoi(tag)
+			if err != nil || n < r.From || n > r.To || f.Subfields == nil {
+				continue
+			}
+			var sb strings.Builder
+			for _, sf := range f.Subfields {
+				if strings.IndexByte(r.Exclude, sf.Code) >= 0 {
+					continue
+				}
+				if sb.Len() > 0 {
+					sb.WriteByte(' ')
+				}
+				sb.Write(sf.Value)
+			}
+			if sb.Len() > 0 {
+				out = append(out, value{text: sb.String()})
+			}
+		}
+	}
+	return out
+}
+
+func nonFiling(ind byte) int {
+	if ind >= '1' && ind <= '9' {
+		return int(ind - '0')
+	}
+	return 0
+}
+
+// field returns the FieldTerms for name, creating it in order.
+func (b *DocBuilder) field(name string) *FieldTerms {
+	ft, ok := b.fields[name]
+	if !ok {
+		ft = &FieldTerms{Name: name}
+		b.fields[name] = ft
+		b.order = append(b.order, name)
+	}
+	return ft
+}
+
+// addTokens appends analysed tokens to field name, shifting their
+// positions past the field's earlier values.
+func (b *DocBuilder) addTokens(name string, toks []analysis.Token) {
+	if len(toks) == 0 {
+		return
+	}
+	ft := b.field(name)
+	base := b.nextPos[name]
+	maxPos := 0
+	for _, t := range toks {
+		ft.Tokens = append(ft.Tokens, Token{Term: bytes.Clone(t.Term), Pos: base + uint32(t.Position)})
+		if t.Position > maxPos {
+			maxPos = t.Position
+		}
+	}
+	b.nextPos[name] = base + uint32(maxPos) + positionGap
+}
+
+func (b *DocBuilder) addValues(doc *Document, d *IndexDef, values []value, langs []analysis.Language) {
+	if len(values) == 0 {
+		return
+	}
+	var facet, sortKey [][]byte
+	for _, v := range values {
+		text := []byte(v.text)
+		for _, p := range d.Profiles {
+			switch p {
+			case analysis.ProfileText:
+				b.addTokens(FieldName(d.Name), b.analyzer[analysis.ProfileTextExact].Analyze(&b.buf, text))
+				for _, l := range langs {
+					a, err := b.reg.Stemmed(l)
+					if err != nil {
+						continue
+					}
+					b.addTokens(StemField(d.Name, l), a.Analyze(&b.buf, text))
+				}
+			case analysis.ProfileTextExact:
+				if !hasProfile(d, analysis.ProfileText) {
+					b.addTokens(FieldName(d.Name), b.analyzer[p].Analyze(&b.buf, text))
+				}
+			case analysis.ProfilePhrase:
+				b.addTokens(PhraseField(d.Name), b.analyzer[p].Analyze(&b.buf, text))
+			case analysis.ProfileFacet:
+				key, display := b.facetValue(v)
+				if len(key) > 0 {
+					facet = append(facet, append(append(key, 0), display...))
+					if d.Derived != DerivedNone || len(d.Profiles) == 1 {
+						// A facet-only index is searched by its key.
+						b.addTokens(FieldName(d.Name), []analysis.Token{{Term: key}})
+					}
+				}
+			case analysis.ProfileSortkey:
+				toks := b.analyzer[p].Analyze(&b.buf, text)
+				if len(toks) > 0 {
+					sortKey = append(sortKey, bytes.Clone(toks[0].Term))
+				}
+			case analysis.ProfileYear:
+				b.addTokens(FieldName(d.Name), []analysis.Token{{Term: text}})
+			default:
+				b.addTokens(FieldName(d.Name), b.analyzer[p].Analyze(&b.buf, text))
+			}
+		}
+	}
+	if d.Derived == DerivedPubYear {
+		if y, err := strconv.Atoi(values[0].text); err == nil {
+			doc.Columns = append(doc.Columns, ColumnValue{Name: YearColumn, Values: [][]byte{Int64Value(int64(y))}})
+		}
+	}
+	if d.Facet && len(facet) > 0 {
+		doc.Columns = append(doc.Columns, ColumnValue{Name: FacetColumn(d.Name), Values: dedupe(facet)})
+	}
+	if d.Sort && len(sortKey) > 0 {
+		doc.Columns = append(doc.Columns, ColumnValue{Name: SortColumn(d.Name), Values: sortKey[:1]})
+	} else if d.Sort && !hasProfile(d, analysis.ProfileSortkey) {
+		// Sortable indexes without a sortkey profile sort by their
+		// collation key.
+		toks := b.analyzer[analysis.ProfileSortkey].Analyze(&b.buf, []byte(values[0].text))
+		if len(toks) > 0 {
+			doc.Columns = append(doc.Columns, ColumnValue{Name: SortColumn(d.Name), Values: [][]byte{bytes.Clone(toks[0].Term)}})
+		}
+	}
+}
+
+// facetValue returns the folded key and display form of a facet value.
+func (b *DocBuilder) facetValue(v value) (key, display []byte) {
+	toks := b.analyzer[analysis.ProfileFacet].Analyze(&b.buf, []byte(v.text))
+	for _, t := range toks {
+		switch t.Type {
+		case analysis.Display:
+			display = bytes.Clone(t.Term)
+		case analysis.Key:
+			key = bytes.Clone(t.Term)
+		}
+	}
+	if v.display != "" {
+		// Derived values (language codes) keep their code as the key and
+		// show a label.
+		key = []byte(v.text)
+		display = []byte(v.display)
+	}
+	return key, display
+}
+
+func hasProfile(d *IndexDef, p string) bool {
+	for _, q := range d.Profiles {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+func dedupe(vals [][]byte) [][]byte {
+	out := vals[:0]
+	for _, v := range vals {
+		dup := false
+		for _, o := range out {
+			if bytes.Equal(o, v) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// PubYear returns a record's publication year: from 008/06-14 (Date1, or
+// Date2 for reprints, the midpoint of a short questionable range), then
+// 264 $c (ind2 1, then 4), then 260 $c.
+func PubYear(rec *marc.Record) (int, bool) {
+	if f := rec.Field("008"); f != nil {
+		if r, ok := analysis.Years008(string(f.Value)); ok {
+			if r.End-r.Start <= 15 {
+				return r.Mid(), true
+			}
+			return r.Start, true
+		}
+	}
+	for _, spec := range []string{"264|*1|c", "264|*4|c", "260c"} {
+		var yr int
+		var found bool
+		var buf []byte
+		for _, fs := range MustParseSpecs(spec) {
+			buf = fs.Extract(rec, buf, func(v []byte, _ *marc.Field) {
+				if found {
+					return
+				}
+				if r, ok := analysis.ParseYears(string(v)); ok {
+					yr, found = r.Start, true
+				}
+			})
+		}
+		if found {
+			return yr, true
+		}
+	}
+	return 0, false
+}
