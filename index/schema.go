@@ -60,8 +60,9 @@ type IndexDef struct {
 // FieldRange selects every data field whose numeric tag is between From
 // and To inclusive, with all subfields except those in Exclude.
 type FieldRange struct {
-	From, To int
-	Exclude  string
+	From    int    `yaml:"from"`
+	To      int    `yaml:"to"`
+	Exclude string `yaml:"exclude,omitempty"`
 }
 
 // SuppressRule marks records that public searches never return: a record

@@ -17,6 +17,10 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"marc", "convert and check MARC files (marc convert | marc check)", runMARC},
+		{"cql", "parse a CQL query and print it as XCQL", runCQL},
+		{"analyze", "show how text is analysed into index terms", runAnalyze},
+		{"gen", "generate a synthetic MARC corpus", runGen},
+		{"index", "build or update an index from MARC files", runIndex},
 	}
 }
 
