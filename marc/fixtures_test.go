@@ -1,0 +1,180 @@
+package marc
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// isoFixtureDir holds the ISO 2709 fixtures copied from ../shared, listed in
+// its PROVENANCE.md.
+const isoFixtureDir = "../testdata/marc"
+
+// isoFixture is one ISO 2709 row of testdata/marc/PROVENANCE.md.
+type isoFixture struct {
+	path          string // relative to isoFixtureDir
+	n, yaz, perl  int    // records by splitting, by yaz-marcdump, by MARC::Record (-1: none)
+	encoding, all string
+}
+
+// best returns the better of the two reference readers' record counts.
+func (f isoFixture) best() int { return max(f.yaz, f.perl) }
+
+// iso2709Fixtures parses the ISO 2709 rows of PROVENANCE.md. Sections start
+// with "## short: ..." and rows are "| path | bytes | fmt | n | yaz | perl
+// | encoding | features |".
+func iso2709Fixtures(t testing.TB) []isoFixture {
+	t.Helper()
+	f, err := os.Open(filepath.Join(isoFixtureDir, "PROVENANCE.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	num := func(s string) int {
+		if s == "-" {
+			return -1
+		}
+		n, err := strconv.Atoi(strings.ReplaceAll(s, ",", ""))
+		if err != nil {
+			t.Fatalf("PROVENANCE.md: bad count %q", s)
+		}
+		return n
+	}
+	var out []isoFixture
+	seen := map[string]bool{}
+	section := ""
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if rest, ok := strings.CutPrefix(line, "## "); ok {
+			section, _, _ = strings.Cut(rest, ":")
+			continue
+		}
+		if !strings.HasPrefix(line, "| ") || section == "" {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		if len(cells) < 8 || cells[2] != "iso2709" {
+			continue
+		}
+		p := section + "/" + cells[0]
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		out = append(out, isoFixture{path: p, n: num(cells[3]), yaz: num(cells[4]), perl: num(cells[5]), encoding: cells[6], all: line})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) < 100 {
+		t.Fatalf("PROVENANCE.md lists only %d ISO 2709 fixtures", len(out))
+	}
+	return out
+}
+
+// readAllISO reads every record of data, returning detached records, the
+// byte span of each record and the warnings of each.
+func readAllISO(t testing.TB, data []byte, cs Charset) (recs []*Record, spans [][]byte, warns [][]*ParseError, st Stats) {
+	t.Helper()
+	r := NewReader(bytes.NewReader(data))
+	r.Charset = cs
+	prev := int64(0)
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return recs, spans, warns, r.Stats()
+		}
+		var pe *ParseError
+		if err != nil && !errors.As(err, &pe) {
+			t.Fatalf("Read: %v", err)
+		}
+		cur := r.InputOffset()
+		if err == nil {
+			recs = append(recs, rec)
+			spans = append(spans, data[prev:cur])
+			warns = append(warns, append([]*ParseError(nil), r.Warnings()...))
+		}
+		prev = cur
+	}
+}
+
+// TestFixtureCounts reads every ISO 2709 isoFixture and checks that at least
+// as many records come back as the better reference reader got, and that
+// every record found is counted once.
+func TestFixtureCounts(t *testing.T) {
+	for _, fx := range iso2709Fixtures(t) {
+		t.Run(fx.path, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(isoFixtureDir, fx.path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, cs := range []Charset{CharsetAuto, CharsetRaw} {
+				recs, _, _, st := readAllISO(t, data, cs)
+				if len(recs) < fx.best() {
+					t.Errorf("charset %v: read %d records, references read %d (yaz %d, perl %d)", cs, len(recs), fx.best(), fx.yaz, fx.perl)
+				}
+				if st.OK+st.Salvaged != len(recs) || st.Total() < fx.n {
+					t.Errorf("charset %v: stats %v for %d records returned, %d terminators", cs, st, len(recs), fx.n)
+				}
+			}
+		})
+	}
+}
+
+// TestFixtureRoundTrip writes back every record read without a defect
+// (with CharsetRaw, so bytes are untouched) and expects the original bytes.
+func TestFixtureRoundTrip(t *testing.T) {
+	total := 0
+	for _, fx := range iso2709Fixtures(t) {
+		data, err := os.ReadFile(filepath.Join(isoFixtureDir, fx.path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, spans, warns, _ := readAllISO(t, data, CharsetRaw)
+		for i, rec := range recs {
+			if len(warns[i]) > 0 || !dataInDirectoryOrder(spans[i]) {
+				continue
+			}
+			out, err := Marshal(rec)
+			if err != nil {
+				t.Errorf("%s record %d: %v", fx.path, i+1, err)
+				continue
+			}
+			if !bytes.Equal(out, spans[i]) {
+				t.Errorf("%s record %d does not round-trip:\n got %q\nwant %q", fx.path, i+1, out, spans[i])
+			}
+			total++
+		}
+	}
+	if total < 2500 {
+		t.Errorf("only %d well-formed isoFixture records round-tripped", total)
+	}
+}
+
+// dataInDirectoryOrder reports whether the fields of the well-formed record
+// b are stored in the order of its directory. ISO 2709 allows any order,
+// but Writer always writes directory order, so only such records can come
+// back byte for byte (yaz/test/marc-files/marc6.marc stores 010 last).
+func dataInDirectoryOrder(b []byte) bool {
+	base, _ := strconv.Atoi(string(b[12:17]))
+	next := 0
+	for e := LeaderLen; e+12 < base; e += 12 {
+		ln, _ := strconv.Atoi(string(b[e+3 : e+7]))
+		off, _ := strconv.Atoi(string(b[e+7 : e+12]))
+		if off != next {
+			return false
+		}
+		next = off + ln
+	}
+	return true
+}

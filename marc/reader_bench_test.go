@@ -1,0 +1,92 @@
+package marc
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// cycleReader repeats data forever.
+type cycleReader struct {
+	data []byte
+	pos  int
+}
+
+func (c *cycleReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m := copy(p[n:], c.data[c.pos:])
+		n += m
+		c.pos = (c.pos + m) % len(c.data)
+	}
+	return n, nil
+}
+
+// benchRead reads one record per iteration from the fixture, repeated
+// forever, and reports throughput in input bytes.
+func benchRead(b *testing.B, fixture string, cs Charset, reuse bool) {
+	data, err := os.ReadFile(filepath.Join(isoFixtureDir, fixture))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := NewReader(&cycleReader{data: data})
+	r.Charset, r.ReuseRecord = cs, reuse
+	// Warm up: one pass over the fixture grows every buffer.
+	for r.InputOffset() < int64(len(data)) {
+		if _, err := r.Read(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	start, n0 := r.InputOffset(), r.Stats().Total()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := r.Read(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if n := r.Stats().Total() - n0; n > 0 {
+		b.SetBytes((r.InputOffset() - start) / int64(n))
+	}
+}
+
+// BenchmarkReadISO2709 reads UTF-8 records (traject's 30-record demo set)
+// with ReuseRecord: the steady state must not allocate.
+func BenchmarkReadISO2709(b *testing.B) {
+	benchRead(b, "traject/test/test_support/test_data.utf8.mrc", CharsetAuto, true)
+}
+
+// BenchmarkReadISO2709MARC8 reads MARC-8 records (solrmarc's 2,000 UVA
+// records), converting them to UTF-8.
+func BenchmarkReadISO2709MARC8(b *testing.B) {
+	benchRead(b, "solrmarc/test/data/records/uva_001_2000.mrc", CharsetAuto, true)
+}
+
+// BenchmarkReadISO2709NoReuse reads UTF-8 records into fresh records.
+func BenchmarkReadISO2709NoReuse(b *testing.B) {
+	benchRead(b, "traject/test/test_support/test_data.utf8.mrc", CharsetAuto, false)
+}
+
+// TestReadZeroAllocs enforces the zero-allocation contract of ReuseRecord
+// on well-formed UTF-8 input.
+func TestReadZeroAllocs(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(isoFixtureDir, "traject/test/test_support/test_data.utf8.mrc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewReader(&cycleReader{data: data})
+	r.ReuseRecord = true
+	for r.InputOffset() < 2*int64(len(data)) {
+		if _, err := r.Read(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a := testing.AllocsPerRun(300, func() {
+		if _, err := r.Read(); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Errorf("%v allocations per record, want 0", a)
+	}
+}
