@@ -8,7 +8,7 @@ BIN       := bin/colophon
 FUZZTIME  ?= 10m
 export COLOPHON_SHARED := $(SHARED)
 
-.PHONY: all build test deps lint fuzz bench bench-marc demo clean
+.PHONY: all build test test-long deps lint fuzz bench bench-marc demo clean
 
 all: build
 
@@ -33,16 +33,30 @@ lint:
 test: deps lint
 	$(GO) test -tags invariants -count=1 ./...
 
+# demo builds, indexes the bundled catalogue (testdata/marc) into a
+# temporary directory and serves it on 127.0.0.1:8080 until interrupted.
 demo: build
-	./$(BIN) marc check testdata/marc/*.mrc testdata/marc/*.xml || true
+	./$(BIN) demo -data testdata/marc -addr 127.0.0.1:8080
 
 fuzz:
 	@for t in $$($(GO) test -list 'Fuzz.*' ./marc | grep ^Fuzz); do \
 		$(GO) test ./marc -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
+	@for t in $$($(GO) test -list 'Fuzz.*' ./index | grep ^Fuzz); do \
+		$(GO) test ./index -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
+	COLOPHON_MODEL_SEEDS=$${COLOPHON_MODEL_SEEDS:-20} $(GO) test ./index -run '^TestModelRandomSeeds$$' -count=1 -v -timeout 2h
+
+# test-long runs the long crash tests (hundreds of kill -9s of a writer).
+test-long:
+	COLOPHON_LONG=1 $(GO) test -tags invariants -count=1 -timeout 2h -run 'TestKill9|TestCrashClone' ./index
 
 bench:
 	COLOPHON_BENCH_RECORDS=1000000 $(GO) test -run '^$$' -bench . -benchmem ./...
+
+# bench-marc times colophon marc against yaz-marcdump (scripts/bench-marc.sh).
+bench-marc:
+	scripts/bench-marc.sh
 
 clean:
 	rm -rf bin

@@ -21,6 +21,8 @@ func commands() []command {
 		{"analyze", "show how text is analysed into index terms", runAnalyze},
 		{"gen", "generate a synthetic MARC corpus", runGen},
 		{"index", "build or update an index from MARC files", runIndex},
+		{"serve", "serve an index over SRU, the JSON API and the demo OPAC", runServe},
+		{"demo", "index the bundled catalogue and serve it", runDemo},
 	}
 }
 
