@@ -8,7 +8,7 @@ BIN       := bin/colophon
 FUZZTIME  ?= 10m
 export COLOPHON_SHARED := $(SHARED)
 
-.PHONY: all build test test-long deps lint fuzz bench bench-marc demo clean
+.PHONY: all build test test-long deps lint fuzz bench bench-marc bench-peers bench-scale bench-large demo clean
 
 all: build
 
@@ -57,6 +57,26 @@ bench:
 # bench-marc times colophon marc against yaz-marcdump (scripts/bench-marc.sh).
 bench-marc:
 	scripts/bench-marc.sh
+
+# bench-peers runs the same generated corpus and query mix through
+# Colophon, Bleve, Zebra, SQLite FTS5 and Xapian (and the parsing jobs
+# through yaz-marcdump), one engine after another, BENCH_PEERS_RUNS runs
+# each with the median, installing the Debian peers it needs. It prints
+# the table and writes bench/results/<date>.md, .json and .svg.
+# bench-scale and bench-large add the scaling curve (10k to 1M, 10M).
+# None of this runs in `make test`.
+BENCH_PEERS_RECORDS ?= 10000
+BENCH_PEERS_RUNS    ?= 3
+BENCH_PEERS_FLAGS   ?=
+BENCHPEERS = $(GO) build -o bin/benchpeers ./bench/cmd/benchpeers && bin/benchpeers -runs $(BENCH_PEERS_RUNS) $(BENCH_PEERS_FLAGS)
+bench-peers:
+	$(BENCHPEERS) -sizes $(BENCH_PEERS_RECORDS)
+
+bench-scale:
+	$(BENCHPEERS) -sizes 10000,100000,1000000
+
+bench-large:
+	$(BENCHPEERS) -sizes 10000,100000,1000000,10000000
 
 clean:
 	rm -rf bin

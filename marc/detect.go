@@ -96,9 +96,9 @@ func (c Compression) String() string {
 	return fmt.Sprintf("Compression(%d)", int(c))
 }
 
-var (
-	gzipMagic = []byte{0x1F, 0x8B}
-	zstdMagic = []byte{0x28, 0xB5, 0x2F, 0xFD}
+const (
+	gzipMagic = "\x1F\x8B"
+	zstdMagic = "\x28\xB5\x2F\xFD"
 )
 
 // DecoderOptions configure NewDecoder. The zero value detects everything
@@ -150,13 +150,13 @@ func Decompress(r io.Reader) (io.Reader, Compression, func(), error) {
 		return nil, CompressionNone, nil, err
 	}
 	switch {
-	case bytes.HasPrefix(head, gzipMagic):
+	case bytes.HasPrefix(head, []byte(gzipMagic)):
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, CompressionGzip, nil, fmt.Errorf("marc: gzip: %w", err)
 		}
 		return zr, CompressionGzip, func() { zr.Close() }, nil
-	case bytes.HasPrefix(head, zstdMagic):
+	case bytes.HasPrefix(head, []byte(zstdMagic)):
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
 		if err != nil {
 			return nil, CompressionZstd, nil, fmt.Errorf("marc: zstd: %w", err)

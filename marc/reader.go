@@ -400,11 +400,10 @@ func (r *Reader) locate(dir, data []byte, dirOff, dataOff int64) {
 	r.locs = r.locs[:0]
 	consistent := true
 	for i := range n {
-		e := dir[i*12 : i*12+12]
-		l := fieldLoc{tag: e[0:3], length: -1, offset: -1}
-		ln, ok1 := digits(e[3:7])
-		of, ok2 := digits(e[7:12])
-		if ok1 && ok2 {
+		e := dir[i*12 : i*12+12 : i*12+12]
+		l := fieldLoc{tag: e[0:3:3], length: -1, offset: -1}
+		ln, of, ok := entryNumbers(e)
+		if ok {
 			l.length, l.offset = int32(ln), int32(of)
 			if ln >= 1 && of+ln <= len(data) && data[of+ln-1] == fieldTerm {
 				l.start, l.end = int32(of), int32(of+ln-1)
@@ -481,6 +480,19 @@ func (r *Reader) locate(dir, data []byte, dirOff, dataOff int64) {
 		kept = append(kept, l)
 	}
 	r.locs = kept
+}
+
+// entryNumbers returns the length and offset of the 12-byte directory
+// entry e, and false if they are not all digits.
+func entryNumbers(e []byte) (length, offset int, ok bool) {
+	d3, d4, d5, d6 := e[3]-'0', e[4]-'0', e[5]-'0', e[6]-'0'
+	d7, d8, d9, d10, d11 := e[7]-'0', e[8]-'0', e[9]-'0', e[10]-'0', e[11]-'0'
+	if d3 > 9 || d4 > 9 || d5 > 9 || d6 > 9 || d7 > 9 || d8 > 9 || d9 > 9 || d10 > 9 || d11 > 9 {
+		return 0, 0, false
+	}
+	length = int(d3)*1000 + int(d4)*100 + int(d5)*10 + int(d6)
+	offset = int(d7)*10000 + int(d8)*1000 + int(d9)*100 + int(d10)*10 + int(d11)
+	return length, offset, true
 }
 
 // recordMode is how the character data of one record is read.
@@ -629,6 +641,9 @@ func (r *Reader) addField(tagb, d []byte, mode recordMode, off int64) {
 		r.fields = append(r.fields, Field{Tag: tag, Value: v[:len(v):len(v)]})
 		return
 	}
+	if us == 2 && r.fastSubfields(tag, d, mode) {
+		return
+	}
 	fl := Field{Tag: tag}
 	first := len(r.subs)
 	if rest := r.indicators(&fl, d[:us], mode, off, tagb); len(rest) > 0 {
@@ -660,6 +675,39 @@ func (r *Reader) addField(tagb, d []byte, mode recordMode, off int64) {
 	}
 	fl.Subfields = r.subs[first:len(r.subs):len(r.subs)]
 	r.fields = append(r.fields, fl)
+}
+
+// fastSubfields appends the data field tag, whose bytes d hold valid
+// indicators and a first delimiter at d[2], in one pass over d. It returns
+// false, having appended nothing, when the field needs more care: a defect
+// to report, or bytes to validate or convert.
+func (r *Reader) fastSubfields(tag string, d []byte, mode recordMode) bool {
+	if !validIndicator(d[0]) || !validIndicator(d[1]) {
+		return false
+	}
+	if mode != modeRaw && mode != modeASCII && firstHighOrEscape(d) >= 0 {
+		return false
+	}
+	first := len(r.subs)
+	s := 3 // start of the current subfield's code
+	for i := 3; i < len(d); i++ {
+		if d[i] != subfieldDelim {
+			continue
+		}
+		if i == s || !validCode(d[s]) {
+			r.subs = r.subs[:first]
+			return false
+		}
+		r.subs = append(r.subs, Subfield{Code: d[s], Value: d[s+1 : i : i]})
+		s = i + 1
+	}
+	if s == len(d) || !validCode(d[s]) {
+		r.subs = r.subs[:first]
+		return false
+	}
+	r.subs = append(r.subs, Subfield{Code: d[s], Value: d[s+1 : len(d) : len(d)]})
+	r.fields = append(r.fields, Field{Tag: tag, Ind1: d[0], Ind2: d[1], Subfields: r.subs[first:len(r.subs):len(r.subs)]})
+	return true
 }
 
 // indicators sets the indicators of fl from area, the bytes before the
