@@ -130,6 +130,15 @@ type Stream struct {
 	close func()
 }
 
+// Raw returns the input bytes of the record last read, when the
+// underlying decoder keeps them (see RawReader), or nil.
+func (s *Stream) Raw() []byte {
+	if rr, ok := s.Decoder.(RawReader); ok {
+		return rr.Raw()
+	}
+	return nil
+}
+
 // Close releases the decompressor; it does not close the underlying
 // io.Reader.
 func (s *Stream) Close() error {

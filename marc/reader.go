@@ -76,8 +76,9 @@ type Reader struct {
 	eof  bool
 	rerr error
 
-	recNum   int // records found so far
-	cur      int // number of the record being read
+	raw      []byte // input bytes of the record last read (Raw)
+	recNum   int    // records found so far
+	cur      int    // number of the record being read
 	stats    Stats
 	warnings []*ParseError
 
@@ -117,6 +118,11 @@ func (r *Reader) Warnings() []*ParseError { return r.warnings }
 
 // Stats returns the counts of records read so far.
 func (r *Reader) Stats() Stats { return r.stats }
+
+// Raw returns the input bytes of the record last read, or rejected, by
+// Read: the record as it was in the input, for keeping rejected records
+// and storing records byte for byte. It is valid until the next Read.
+func (r *Reader) Raw() []byte { return r.raw }
 
 // fill reads more input, moving unread data to the front of buf (which
 // invalidates slices into buf) and growing buf when it is full. It returns
@@ -208,6 +214,7 @@ func (r *Reader) Read() (*Record, error) {
 			return nil, io.EOF
 		}
 		r.pos = e
+		r.raw = r.buf[s:e]
 		off := r.off + int64(s)
 		rec, perr, isRecord := r.parse(r.buf[s:e], hasRT, off)
 		if !isRecord {
