@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"time"
 
@@ -112,8 +114,23 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "colophon index: closing: %v\n", err)
 		code = 2
 	}
+	ist.DiskBytes = dirSize(*db)
 	printBuildSummary(stdout, total, ist, elapsed)
 	return code
+}
+
+// dirSize returns the bytes of the files under dir.
+func dirSize(dir string) uint64 {
+	var n uint64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += uint64(fi.Size())
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 func indexFile(ctx context.Context, idx *index.Index, schema *index.Schema, reg *analysis.Registry, name string,
