@@ -180,6 +180,11 @@ func (b *DocBuilder) Build(rec *marc.Record, stored []byte) (*Document, error) {
 		}
 		b.addValues(doc, d, values, langs)
 	}
+	if d := b.schema.Index("subject"); d != nil && d.Facet {
+		if vals := b.subjectHierarchy(rec); len(vals) > 0 {
+			doc.Columns = append(doc.Columns, ColumnValue{Name: SubjectHierarchyColumn, Values: vals})
+		}
+	}
 	if s := b.schema.Suppress; s != nil {
 		var buf []byte
 		for _, fs := range s.Spec {

@@ -1,0 +1,175 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/blevesearch/vellum"
+	"github.com/klauspost/compress/zstd"
+)
+
+// fuzzSegment builds a small in-memory segment to corrupt.
+func fuzzSegment(t testing.TB) (*memKV, *zstd.Decoder) {
+	opts := (&Options{StoredBlockSize: 1 << 10, FacetBitmapMaxValues: 3}).EnsureDefaults()
+	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	dec, _ := newDecoder()
+	r := rand.New(rand.NewPCG(1, 2))
+	var docs []*Document
+	for i := 0; i < 40; i++ {
+		docs = append(docs, randDoc(r, "f"+string(rune('a'+i%26))+string(rune('a'+i/26))))
+	}
+	mem := &memKV{}
+	if _, err := buildFromDocs(newSegWriter(opts, enc, 7, 100, mem), docs); err != nil {
+		t.Fatal(err)
+	}
+	return mem, dec
+}
+
+// readSegment opens the segment and reads every structure in it.
+func readSegment(mem *memKV, dec *zstd.Decoder) error {
+	s, err := openSegment(7, mem, mem)
+	if err != nil {
+		return err
+	}
+	for name, fst := range s.fsts {
+		it, err := fst.Iterator(nil, nil)
+		for err == nil {
+			_, v := it.Current()
+			bm, err2 := s.postings(name, uint32(v))
+			if err2 != nil {
+				return err2
+			}
+			pr, err2 := s.positionsData(name, uint32(v))
+			if err2 != nil {
+				return err2
+			}
+			for i := 0; i < int(bm.GetCardinality()); i++ {
+				if _, err2 := pr.at(i, nil); err2 != nil {
+					return err2
+				}
+			}
+			err = it.Next()
+		}
+		if !errors.Is(err, vellum.ErrIteratorDone) {
+			return err
+		}
+		if _, err := s.norms(name); err != nil {
+			return err
+		}
+	}
+	for name, cm := range s.cols {
+		c, err := s.column(name)
+		if err != nil {
+			return err
+		}
+		for d := 0; d < c.numDocs(); d++ {
+			if _, err := c.ords(d, nil); err != nil {
+				return err
+			}
+		}
+		if cm.hasBits {
+			for o := range c.vals {
+				if _, err := s.columnBits(name, uint32(o)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for l := uint32(0); l < s.hdr.numDocs; l++ {
+		if _, _, err := s.storedBlock(l, func(b []byte) ([]byte, error) { return dec.DecodeAll(b, nil) }); err != nil {
+			return err
+		}
+		if _, err := s.docID(s.hdr.base + l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FuzzSegment replaces one value of a valid segment with fuzzed bytes:
+// reading the segment must fail with a corruption error (or succeed), and
+// never panic.
+func FuzzSegment(f *testing.F) {
+	mem, dec := fuzzSegment(f)
+	if err := readSegment(mem, dec); err != nil {
+		f.Fatalf("valid segment: %v", err)
+	}
+	for i := range mem.vals {
+		if i%5 == 0 {
+			f.Add(uint16(i), mem.vals[i])
+		}
+	}
+	f.Add(uint16(0), []byte{})
+	f.Fuzz(func(t *testing.T, which uint16, data []byte) {
+		m := &memKV{keys: mem.keys, vals: append([][]byte(nil), mem.vals...)}
+		m.vals[int(which)%len(m.vals)] = data
+		if err := readSegment(m, dec); err != nil && !IsCorruption(err) {
+			t.Fatalf("key %q: non-corruption error %v", m.keys[int(which)%len(m.vals)], err)
+		}
+	})
+}
+
+// FuzzDecoders feeds arbitrary bytes to each value decoder.
+func FuzzDecoders(f *testing.F) {
+	f.Add([]byte("CSEG\x01\x00\x02\x00\x00\x01\x00"))
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		k := []byte("k")
+		check := func(err error) {
+			if err != nil && !IsCorruption(err) {
+				t.Fatalf("non-corruption error %v", err)
+			}
+		}
+		_, err := decodeHeaderPayload(k, data)
+		check(err)
+		_, err = decodeBitmap(k, data)
+		check(err)
+		if pr, err := newPosReader(k, data); err == nil {
+			for i := 0; i < 40; i++ {
+				if _, err := pr.at(i, nil); err != nil {
+					check(err)
+					break
+				}
+			}
+		} else {
+			check(err)
+		}
+		if c, err := decodeColumn(k, data); err == nil {
+			for d := 0; d < c.numDocs(); d++ {
+				if _, err := c.ords(d, nil); err != nil {
+					check(err)
+					break
+				}
+			}
+		} else {
+			check(err)
+		}
+		_, err = decodeStoredBlock(k, data)
+		check(err)
+		_, err = decodeIDBlock(k, data)
+		check(err)
+		_, err = decodeManifest(k, withCRC(data))
+		check(err)
+		d := decbuf{key: k, b: data}
+		decodeDocument(&d)
+		check(d.err)
+	})
+}
+
+// TestCorruptSegmentRead checks that a corrupt postings value surfaces as a
+// corruption error through the Snapshot API.
+func TestCorruptSegmentRead(t *testing.T) {
+	mem, dec := fuzzSegment(t)
+	for i, k := range mem.keys {
+		if len(k) > 9 && k[9] == kindTerm && k[len(k)-1] == termPostings {
+			mem.vals[i] = []byte{0x3b, 0x30, 0xff}
+			break
+		}
+	}
+	if err := readSegment(mem, dec); !IsCorruption(err) {
+		t.Fatalf("got %v, want corruption", err)
+	}
+	_ = context.Background()
+}

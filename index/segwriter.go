@@ -1,0 +1,582 @@
+package index
+
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+	"sort"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/vellum"
+	"github.com/klauspost/compress/zstd"
+)
+
+// kvWriter receives a segment's key/value pairs in increasing key order.
+type kvWriter interface {
+	set(k, v []byte) error
+}
+
+// memKV is an in-memory sorted key/value table: the form of an unflushed
+// segment. It is both a kvWriter (keys arrive sorted) and a kvSource.
+type memKV struct {
+	keys  [][]byte
+	vals  [][]byte
+	bytes int64
+}
+
+func (m *memKV) set(k, v []byte) error {
+	m.keys = append(m.keys, k)
+	m.vals = append(m.vals, v)
+	m.bytes += int64(len(k) + len(v) + 48)
+	return nil
+}
+
+func (m *memKV) get(k []byte) ([]byte, error) {
+	i := sort.Search(len(m.keys), func(i int) bool { return bytes.Compare(m.keys[i], k) >= 0 })
+	if i < len(m.keys) && bytes.Equal(m.keys[i], k) {
+		return m.vals[i], nil
+	}
+	return nil, nil
+}
+
+// segHeader describes a segment; it is the last key a segment writer emits.
+type segHeader struct {
+	base        uint32 // first internal doc number
+	numDocs     uint32
+	fields      []fieldMeta // sorted by name
+	columns     []columnMeta
+	blockStarts []uint32 // local doc number of the first record of each stored block
+}
+
+type fieldMeta struct {
+	name     string
+	docCount uint32 // docs with at least one token in the field
+	sumLen   uint64 // total tokens
+	numTerms uint32
+}
+
+type columnMeta struct {
+	name    string
+	card    uint32 // distinct values
+	hasBits bool   // per-value bitmaps written
+}
+
+const segFormat = 1
+
+func (h *segHeader) encode() []byte {
+	b := []byte("CSEG")
+	b = binary.AppendUvarint(b, segFormat)
+	b = binary.AppendUvarint(b, uint64(h.base))
+	b = binary.AppendUvarint(b, uint64(h.numDocs))
+	b = binary.AppendUvarint(b, uint64(len(h.fields)))
+	for _, f := range h.fields {
+		b = appendString(b, f.name)
+		b = binary.AppendUvarint(b, uint64(f.docCount))
+		b = binary.AppendUvarint(b, f.sumLen)
+		b = binary.AppendUvarint(b, uint64(f.numTerms))
+	}
+	b = binary.AppendUvarint(b, uint64(len(h.columns)))
+	for _, c := range h.columns {
+		b = appendString(b, c.name)
+		b = binary.AppendUvarint(b, uint64(c.card))
+		if c.hasBits {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(h.blockStarts)))
+	for _, s := range h.blockStarts {
+		b = binary.AppendUvarint(b, uint64(s))
+	}
+	return withCRC(b)
+}
+
+func decodeHeader(key, v []byte) (*segHeader, error) {
+	p, err := checkCRC(key, v)
+	if err != nil {
+		return nil, err
+	}
+	return decodeHeaderPayload(key, p)
+}
+
+func decodeHeaderPayload(key, p []byte) (*segHeader, error) {
+	if !bytes.HasPrefix(p, []byte("CSEG")) {
+		return nil, corruptf(key, 0, "bad segment header magic")
+	}
+	d := decbuf{key: key, b: p, off: 4}
+	if f := d.uvarint(); d.err == nil && f != segFormat {
+		return nil, corruptf(key, 4, "unknown segment format %d", f)
+	}
+	h := &segHeader{base: d.u32(), numDocs: d.u32()}
+	nf := d.count(4)
+	for i := 0; i < nf && d.err == nil; i++ {
+		h.fields = append(h.fields, fieldMeta{name: string(d.bytes()), docCount: d.u32(), sumLen: d.uvarint(), numTerms: d.u32()})
+	}
+	nc := d.count(3)
+	for i := 0; i < nc && d.err == nil; i++ {
+		h.columns = append(h.columns, columnMeta{name: string(d.bytes()), card: d.u32(), hasBits: d.byte1() == 1})
+	}
+	nb := d.count(1)
+	h.blockStarts = make([]uint32, 0, nb)
+	for i := 0; i < nb && d.err == nil; i++ {
+		s := d.u32()
+		if (i == 0 && s != 0) || (i > 0 && s <= h.blockStarts[i-1]) || (s >= h.numDocs) {
+			d.fail("stored block starts out of order")
+		}
+		h.blockStarts = append(h.blockStarts, s)
+	}
+	if err := d.done(); err != nil {
+		return nil, err
+	}
+	if uint64(h.base)+uint64(h.numDocs) > 1<<32 {
+		return nil, corruptf(key, 0, "doc range overflows")
+	}
+	if h.numDocs > 0 && len(h.blockStarts) == 0 {
+		return nil, corruptf(key, 0, "no stored blocks")
+	}
+	return h, nil
+}
+
+const idBlockDocs = 256
+const posSkip = 32
+
+// segWriter writes one segment. Documents are added first, in doc order
+// (addDoc); then fields in name order, each with its terms in byte order
+// (beginField, addTerm, endField); then finish writes the rest.
+type segWriter struct {
+	opts *Options
+	seg  uint64
+	out  kvWriter
+	enc  *zstd.Encoder
+	hdr  segHeader
+
+	blk     []byte
+	blkLens []uint32
+
+	ids        []string
+	suppressed roaring.Bitmap
+	columns    map[string]*colAcc
+	norms      map[string][]uint16
+	normStats  map[string]*fieldMeta
+
+	fstBuf   bytes.Buffer
+	fstB     *vellum.Builder
+	field    *fieldMeta
+	fsts     [][2][]byte // key, value
+	posBuf   []byte
+	skipBuf  []byte
+	scratchB roaring.Bitmap
+}
+
+type colAcc struct {
+	rows [][]string // per local doc, sorted distinct values
+}
+
+func newSegWriter(opts *Options, enc *zstd.Encoder, seg uint64, base uint32, out kvWriter) *segWriter {
+	return &segWriter{
+		opts: opts, seg: seg, out: out, enc: enc,
+		hdr:       segHeader{base: base},
+		columns:   map[string]*colAcc{},
+		norms:     map[string][]uint16{},
+		normStats: map[string]*fieldMeta{},
+	}
+}
+
+// fieldLen is the length of one field of a document being added.
+type fieldLen struct {
+	name string
+	n    uint32
+}
+
+// addDoc adds the next document's stored record, ID, columns and field
+// lengths.
+func (w *segWriter) addDoc(id string, stored []byte, suppressed bool, cols []ColumnValue, lens []fieldLen) error {
+	local := w.hdr.numDocs
+	w.hdr.numDocs++
+	if len(w.blkLens) == 0 {
+		w.hdr.blockStarts = append(w.hdr.blockStarts, local)
+	}
+	w.blk = append(w.blk, stored...)
+	w.blkLens = append(w.blkLens, uint32(len(stored)))
+	if len(w.blk) >= w.opts.StoredBlockSize {
+		if err := w.flushBlock(); err != nil {
+			return err
+		}
+	}
+	w.ids = append(w.ids, id)
+	if suppressed {
+		w.suppressed.Add(w.hdr.base + local)
+	}
+	for _, c := range cols {
+		if len(c.Values) == 0 {
+			continue
+		}
+		acc := w.columns[c.Name]
+		if acc == nil {
+			acc = &colAcc{}
+			w.columns[c.Name] = acc
+		}
+		for uint32(len(acc.rows)) < local {
+			acc.rows = append(acc.rows, nil)
+		}
+		vals := make([]string, len(c.Values))
+		for i, v := range c.Values {
+			vals[i] = string(v)
+		}
+		slices.Sort(vals)
+		acc.rows = append(acc.rows, slices.Compact(vals))
+	}
+	for _, l := range lens {
+		if l.n == 0 {
+			continue
+		}
+		nv := w.norms[l.name]
+		for uint32(len(nv)) < local {
+			nv = append(nv, 0)
+		}
+		w.norms[l.name] = append(nv, uint16(min(l.n, 0xffff)))
+		st := w.normStats[l.name]
+		if st == nil {
+			st = &fieldMeta{name: l.name}
+			w.normStats[l.name] = st
+		}
+		st.docCount++
+		st.sumLen += uint64(l.n)
+	}
+	return nil
+}
+
+func (w *segWriter) flushBlock() error {
+	if len(w.blkLens) == 0 {
+		return nil
+	}
+	var raw []byte
+	raw = binary.AppendUvarint(raw, uint64(len(w.blkLens)))
+	for _, l := range w.blkLens {
+		raw = binary.AppendUvarint(raw, uint64(l))
+	}
+	raw = append(raw, w.blk...)
+	first := w.hdr.blockStarts[len(w.hdr.blockStarts)-1]
+	v := w.enc.EncodeAll(raw, nil)
+	w.blk, w.blkLens = w.blk[:0], w.blkLens[:0]
+	return w.out.set(segKey(w.seg, kindStored, u32(first)), v)
+}
+
+// finishDocs writes everything derived from the document pass.
+func (w *segWriter) finishDocs() error {
+	if err := w.flushBlock(); err != nil {
+		return err
+	}
+	for b := 0; b*idBlockDocs < len(w.ids); b++ {
+		var v []byte
+		blk := w.ids[b*idBlockDocs : min(len(w.ids), (b+1)*idBlockDocs)]
+		v = binary.AppendUvarint(v, uint64(len(blk)))
+		for _, id := range blk {
+			v = appendString(v, id)
+		}
+		if err := w.out.set(segKey(w.seg, kindIDs, u32(uint32(b))), v); err != nil {
+			return err
+		}
+	}
+	if !w.suppressed.IsEmpty() {
+		v, err := w.suppressed.ToBytes()
+		if err != nil {
+			return err
+		}
+		if err := w.out.set(segKey(w.seg, kindSuppressed), v); err != nil {
+			return err
+		}
+	}
+	names := sortedKeys(w.columns)
+	type bits struct {
+		name string
+		bms  []*roaring.Bitmap
+	}
+	var allBits []bits
+	for _, name := range names {
+		acc := w.columns[name]
+		for uint32(len(acc.rows)) < w.hdr.numDocs {
+			acc.rows = append(acc.rows, nil)
+		}
+		dict := map[string]uint32{}
+		for _, r := range acc.rows {
+			for _, v := range r {
+				dict[v] = 0
+			}
+		}
+		vals := sortedKeys(dict)
+		for i, v := range vals {
+			dict[v] = uint32(i)
+		}
+		v := encodeColumn(vals, acc.rows, dict)
+		if err := w.out.set(segKey(w.seg, kindColumn, []byte(name)), v); err != nil {
+			return err
+		}
+		cm := columnMeta{name: name, card: uint32(len(vals))}
+		if len(vals) <= w.opts.FacetBitmapMaxValues {
+			cm.hasBits = true
+			bms := make([]*roaring.Bitmap, len(vals))
+			for i := range bms {
+				bms[i] = roaring.New()
+			}
+			for d, r := range acc.rows {
+				for _, v := range r {
+					bms[dict[v]].Add(w.hdr.base + uint32(d))
+				}
+			}
+			allBits = append(allBits, bits{name, bms})
+		}
+		w.hdr.columns = append(w.hdr.columns, cm)
+	}
+	for _, b := range allBits {
+		for i, bm := range b.bms {
+			bm.RunOptimize()
+			v, err := bm.ToBytes()
+			if err != nil {
+				return err
+			}
+			k := segKey(w.seg, kindColumnBits, []byte(b.name), []byte{0}, u32(uint32(i)))
+			if err := w.out.set(k, v); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range sortedKeys(w.norms) {
+		nv := w.norms[name]
+		v := make([]byte, 2*w.hdr.numDocs)
+		for i, n := range nv {
+			binary.LittleEndian.PutUint16(v[2*i:], n)
+		}
+		if err := w.out.set(segKey(w.seg, kindNorms, []byte(name)), v); err != nil {
+			return err
+		}
+	}
+	w.columns, w.norms = nil, nil
+	return nil
+}
+
+// encodeColumn: uvarint nvals, nvals byte strings (sorted), then
+// numDocs+1 fixed32 offsets into the ords area, then the ords area
+// (per doc: ascending uvarint value ordinals).
+func encodeColumn(vals []string, rows [][]string, dict map[string]uint32) []byte {
+	var b []byte
+	b = binary.AppendUvarint(b, uint64(len(vals)))
+	for _, v := range vals {
+		b = appendString(b, v)
+	}
+	b = binary.AppendUvarint(b, uint64(len(rows)))
+	offStart := len(b)
+	b = append(b, make([]byte, 4*(len(rows)+1))...)
+	area := len(b)
+	for i, r := range rows {
+		binary.LittleEndian.PutUint32(b[offStart+4*i:], uint32(len(b)-area))
+		for _, v := range r {
+			b = binary.AppendUvarint(b, uint64(dict[v]))
+		}
+	}
+	binary.LittleEndian.PutUint32(b[offStart+4*len(rows):], uint32(len(b)-area))
+	return b
+}
+
+func (w *segWriter) beginField(name string) error {
+	w.fstBuf.Reset()
+	var err error
+	if w.fstB == nil {
+		w.fstB, err = vellum.New(&w.fstBuf, nil)
+	} else {
+		err = w.fstB.Reset(&w.fstBuf)
+	}
+	if err != nil {
+		return err
+	}
+	st := w.normStats[name]
+	if st == nil {
+		st = &fieldMeta{name: name}
+	}
+	w.field = st
+	return nil
+}
+
+// addTerm adds a term of the current field. docs are global doc numbers in
+// increasing order; freqs[i] positions of docs[i] follow each other in pos.
+func (w *segWriter) addTerm(term []byte, docs []uint32, freqs []uint32, pos []uint32) error {
+	ord := w.field.numTerms
+	w.field.numTerms++
+	if err := w.fstB.Insert(term, uint64(ord)|uint64(len(docs))<<32); err != nil {
+		return err
+	}
+	bm := &w.scratchB
+	bm.Clear()
+	bm.AddMany(docs)
+	if len(docs) > 64 {
+		bm.RunOptimize()
+	}
+	pv, err := bm.ToBytes()
+	if err != nil {
+		return err
+	}
+	if err := w.out.set(termKey(w.seg, w.field.name, ord, termPostings), pv); err != nil {
+		return err
+	}
+	w.posBuf = w.posBuf[:0]
+	w.skipBuf = w.skipBuf[:0]
+	p := 0
+	for i, f := range freqs {
+		if i%posSkip == 0 && i > 0 {
+			w.skipBuf = binary.LittleEndian.AppendUint32(w.skipBuf, uint32(len(w.posBuf)))
+		}
+		w.posBuf = binary.AppendUvarint(w.posBuf, uint64(f))
+		prev := uint32(0)
+		for _, q := range pos[p : p+int(f)] {
+			w.posBuf = binary.AppendUvarint(w.posBuf, uint64(q-prev))
+			prev = q
+		}
+		p += int(f)
+	}
+	v := make([]byte, 0, len(w.skipBuf)+len(w.posBuf)+4)
+	v = binary.AppendUvarint(v, uint64(len(w.skipBuf)/4))
+	v = append(v, w.skipBuf...)
+	v = append(v, w.posBuf...)
+	return w.out.set(termKey(w.seg, w.field.name, ord, termPositions), v)
+}
+
+func (w *segWriter) endField() error {
+	if err := w.fstB.Close(); err != nil {
+		return err
+	}
+	w.hdr.fields = append(w.hdr.fields, *w.field)
+	w.fsts = append(w.fsts, [2][]byte{segKey(w.seg, kindFST, []byte(w.field.name)), withCRC(bytes.Clone(w.fstBuf.Bytes()))})
+	return nil
+}
+
+// finish writes the term dictionaries, the ID dictionary and the header.
+func (w *segWriter) finish() (*segHeader, error) {
+	for _, kv := range w.fsts {
+		if err := w.out.set(kv[0], kv[1]); err != nil {
+			return nil, err
+		}
+	}
+	order := make([]uint32, len(w.ids))
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(a, b uint32) int {
+		if c := bytes.Compare([]byte(w.ids[a]), []byte(w.ids[b])); c != 0 {
+			return c
+		}
+		return int(a) - int(b)
+	})
+	w.fstBuf.Reset()
+	b, err := vellum.New(&w.fstBuf, nil)
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range order {
+		// The same ID may occur twice (an old version deleted later in
+		// the merge input): keep the last, which is the live one.
+		if i+1 < len(order) && w.ids[order[i+1]] == w.ids[o] {
+			continue
+		}
+		if err := b.Insert([]byte(w.ids[o]), uint64(w.hdr.base+o)); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.Close(); err != nil {
+		return nil, err
+	}
+	if err := w.out.set(segKey(w.seg, kindIDFST), withCRC(bytes.Clone(w.fstBuf.Bytes()))); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(w.hdr.fields, func(a, b fieldMeta) int { return cmpString(a.name, b.name) })
+	if err := w.out.set(segKey(w.seg, kindHeader), w.hdr.encode()); err != nil {
+		return nil, err
+	}
+	return &w.hdr, nil
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// buildFromDocs writes a segment holding docs, numbered base, base+1, ...
+func buildFromDocs(w *segWriter, docs []*Document) (*segHeader, error) {
+	type tacc struct {
+		docs, freqs, pos []uint32
+	}
+	inv := map[string]map[string]*tacc{}
+	var lens []fieldLen
+	for i, d := range docs {
+		doc := w.hdr.base + uint32(i)
+		lens = lens[:0]
+		for _, f := range d.Fields {
+			lens = append(lens, fieldLen{f.Name, uint32(len(f.Tokens))})
+			if len(f.Tokens) == 0 {
+				continue
+			}
+			m := inv[f.Name]
+			if m == nil {
+				m = map[string]*tacc{}
+				inv[f.Name] = m
+			}
+			for _, t := range f.Tokens {
+				a := m[string(t.Term)]
+				if a == nil {
+					a = &tacc{}
+					m[string(t.Term)] = a
+				}
+				if n := len(a.docs); n == 0 || a.docs[n-1] != doc {
+					a.docs = append(a.docs, doc)
+					a.freqs = append(a.freqs, 0)
+				}
+				a.freqs[len(a.freqs)-1]++
+				a.pos = append(a.pos, t.Pos)
+			}
+		}
+		if err := w.addDoc(d.ID, d.Stored, d.Suppressed, d.Columns, lens); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.finishDocs(); err != nil {
+		return nil, err
+	}
+	for _, field := range sortedKeys(inv) {
+		if err := w.beginField(field); err != nil {
+			return nil, err
+		}
+		m := inv[field]
+		for _, term := range sortedKeys(m) {
+			a := m[term]
+			p := 0
+			for _, f := range a.freqs {
+				ps := a.pos[p : p+int(f)]
+				if !slices.IsSorted(ps) {
+					slices.Sort(ps)
+				}
+				p += int(f)
+			}
+			if err := w.addTerm([]byte(term), a.docs, a.freqs, a.pos); err != nil {
+				return nil, err
+			}
+		}
+		if err := w.endField(); err != nil {
+			return nil, err
+		}
+	}
+	return w.finish()
+}
