@@ -20,6 +20,7 @@ func commands() []command {
 		{"cql", "parse a CQL query and print it as XCQL", runCQL},
 		{"analyze", "show how text is analysed into index terms", runAnalyze},
 		{"gen", "generate a synthetic MARC corpus", runGen},
+		{"search", "search an index with CQL or the search-box syntax", runSearch},
 		{"index", "build or update an index from MARC files", runIndex},
 		{"serve", "serve an index over SRU, the JSON API and the demo OPAC", runServe},
 		{"demo", "index the bundled catalogue and serve it", runDemo},
