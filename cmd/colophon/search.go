@@ -10,7 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/colophon-search/colophon/analysis"
+	colophon "github.com/colophon-search/colophon"
+	"github.com/colophon-search/colophon/facets"
 	"github.com/colophon-search/colophon/index"
 	"github.com/colophon-search/colophon/marc"
 	"github.com/colophon-search/colophon/query"
@@ -32,9 +33,14 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 	staff := fs.Bool("staff", false, "include suppressed records")
 	after := fs.String("after", "", "cursor from a previous search's \"next\" (pages a pinned snapshot)")
 	highlight := fs.Bool("highlight", false, "show the matching words of each hit")
+	facetList := fs.String("facet", "", "facet fields to count, comma-separated (e.g. subject,language,pub_year)")
+	facetSize := fs.Int("facet-size", 30, "values per facet")
+	facetOr := fs.Bool("facet-or", false, "combine selected values of one facet with OR (multi-select)")
+	var filters multiFlag
+	fs.Var(&filters, "filter", "facet drill-down: field=value selects, -field=value excludes (repeatable)")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: colophon search -db DIR [-n 10] [-sort KEYS] [-syntax cql|simple] [-json] [-explain] QUERY")
+		fmt.Fprintln(stderr, "usage: colophon search -db DIR [-n 10] [-sort KEYS] [-syntax cql|simple] [-json] [-explain]\n                       [-facet subject,language,pub_year] [-facet-size 30] [-filter language=ger] QUERY")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -62,45 +68,41 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	idx, schema, err := index.OpenWithSchema(*db, nil, &index.Options{ReadOnly: true})
+	cat, err := colophon.Open(*db, &colophon.Options{Index: index.Options{ReadOnly: true}})
 	if err != nil {
 		fmt.Fprintln(stderr, "colophon search:", err)
 		return 1
 	}
-	defer idx.Close()
-	reg, err := analysis.NewRegistry(analysis.Options{})
+	defer cat.Close()
+	facetReqs, err := facetRequests(cat.Schema(), *facetList, *facetSize, *facetOr, filters)
 	if err != nil {
 		fmt.Fprintln(stderr, "colophon search:", err)
-		return 1
+		return 2
 	}
-	s, err := query.NewSearcher(idx, query.Config{Schema: schema, Registry: reg})
-	if err != nil {
-		fmt.Fprintln(stderr, "colophon search:", err)
-		return 1
-	}
-	defer s.Close()
 	size := *n
 	if size == 0 {
 		size = -1 // count only
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	resp, err := s.Search(ctx, query.Request{
+	cresp, err := cat.Search(ctx, colophon.Request{Request: query.Request{
 		Query: text, Syntax: syn, Size: size, Offset: *offset, Sort: sorts, After: *after, Cursor: true,
 		Explain: *explain, Staff: *staff, Stored: true, Highlight: *highlight || *asJSON, Suggest: true,
-	})
+	}, Facets: facetReqs})
 	if err != nil {
 		printSearchError(stderr, text, err)
 		return 1
 	}
-	defer resp.Close()
+	defer cresp.Close()
+	resp := cresp.Response
 	if *asJSON {
-		if err := writeSearchJSON(stdout, resp, *explain); err != nil {
+		if err := writeSearchJSON(stdout, resp, cresp.Facets, *explain); err != nil {
 			fmt.Fprintln(stderr, "colophon search:", err)
 			return 1
 		}
 	} else {
 		writeSearchText(stdout, resp, *explain, *highlight)
+		writeFacetsText(stdout, cresp.Facets)
 	}
 	if *format != "" {
 		if err := writeRecords(stdout, resp.Hits, *format, outFormat); err != nil {
@@ -148,15 +150,15 @@ func writeSearchText(w io.Writer, resp *query.Response, explain, highlight bool)
 	}
 }
 
-// searchJSON is the -json output. Facets are filled by the facets layer;
+// searchJSON is the -json output.
 // until a facet request is given it is an empty object.
 type searchJSON struct {
-	Total       uint64                     `json:"total"`
-	Hits        []hitJSON                  `json:"hits"`
-	Facets      map[string]json.RawMessage `json:"facets"`
-	Suggestions []string                   `json:"suggestions"`
-	Next        string                     `json:"next,omitempty"`
-	Plan        string                     `json:"plan,omitempty"`
+	Total       uint64               `json:"total"`
+	Hits        []hitJSON            `json:"hits"`
+	Facets      map[string]facetJSON `json:"facets"`
+	Suggestions []string             `json:"suggestions"`
+	Next        string               `json:"next,omitempty"`
+	Plan        string               `json:"plan,omitempty"`
 }
 
 type hitJSON struct {
@@ -167,8 +169,13 @@ type hitJSON struct {
 	Explanation *query.Explanation `json:"explanation,omitempty"`
 }
 
-func writeSearchJSON(w io.Writer, resp *query.Response, explain bool) error {
-	out := searchJSON{Total: resp.Total, Hits: []hitJSON{}, Facets: map[string]json.RawMessage{}, Suggestions: []string{}, Next: resp.Next}
+func writeSearchJSON(w io.Writer, resp *query.Response, fr []facets.Result, explain bool) error {
+	out := searchJSON{Total: resp.Total, Hits: []hitJSON{}, Facets: map[string]facetJSON{}, Suggestions: []string{}, Next: resp.Next}
+	for _, f := range fr {
+		fj := facetJSON{Values: []facets.Value{}, Missing: f.Missing, Other: f.Other}
+		fj.Values = append(fj.Values, f.Values...)
+		out.Facets[f.Field] = fj
+	}
 	for _, h := range resp.Hits {
 		out.Hits = append(out.Hits, hitJSON{ID: h.ID, Score: h.Score, Title: h.Title, Highlights: h.Highlights, Explanation: h.Explanation})
 	}
@@ -227,5 +234,79 @@ func writeRecords(w io.Writer, hits []query.Hit, name string, f marc.Format) err
 		}
 		mw.Flush()
 		return mw.Error()
+	}
+}
+
+// facetJSON is one facet in the -json output.
+type facetJSON struct {
+	Values  []facets.Value `json:"values"`
+	Missing uint64         `json:"missing"`
+	Other   uint64         `json:"other"`
+}
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// facetRequests builds the facet requests of -facet and -filter: every
+// field named by either is counted; -filter field=value selects a value
+// and -filter -field=value excludes one.
+func facetRequests(schema *index.Schema, list string, size int, or bool, filters []string) ([]facets.Request, error) {
+	var out []facets.Request
+	pos := map[string]int{}
+	get := func(field string) (*facets.Request, error) {
+		if i, ok := pos[field]; ok {
+			return &out[i], nil
+		}
+		if d := schema.Index(field); d == nil || !d.Facet {
+			return nil, fmt.Errorf("%q is not a facet field", field)
+		}
+		pos[field] = len(out)
+		out = append(out, facets.Request{Field: field, Size: size, Missing: true, OrSelection: or})
+		return &out[len(out)-1], nil
+	}
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			if _, err := get(f); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, f := range filters {
+		exclude := strings.HasPrefix(f, "-")
+		field, value, ok := strings.Cut(strings.TrimPrefix(f, "-"), "=")
+		if !ok || value == "" {
+			return nil, fmt.Errorf("-filter %q: want field=value", f)
+		}
+		r, err := get(field)
+		if err != nil {
+			return nil, err
+		}
+		if exclude {
+			r.Excluded = append(r.Excluded, value)
+		} else {
+			r.Selected = append(r.Selected, value)
+		}
+	}
+	return out, nil
+}
+
+// writeFacetsText prints each facet as "field: value (count), ...".
+func writeFacetsText(w io.Writer, fr []facets.Result) {
+	for _, f := range fr {
+		fmt.Fprintf(w, "\n%s:", f.Field)
+		for i, v := range f.Values {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			fmt.Fprintf(w, "%s %s (%d)", sep, v.Value, v.Count)
+		}
+		if f.Missing > 0 {
+			fmt.Fprintf(w, "; %d without a value", f.Missing)
+		}
+		fmt.Fprintln(w)
 	}
 }
