@@ -76,10 +76,40 @@ type DocBuilder struct {
 	defLang  analysis.Language
 	buf      analysis.Buffer
 	scratch  []byte
-	fields   map[string]*FieldTerms
-	order    []string
-	nextPos  map[string]uint32
 	analyzer map[string]*analysis.Analyzer
+	stemmers map[analysis.Language]*analysis.Analyzer // nil: no stemmer
+	names    map[fieldNameKey]string                  // field names, computed once
+
+	// Reused from document to document.
+	tags   tagIndex
+	slot   map[string]int32 // field name -> index in fields
+	fields []fieldAcc       // in order of first token
+	toks   []pendingToken
+	arena  []byte // the terms of toks
+	valBuf []byte // the text of extracted values
+}
+
+// fieldAcc is a field of the document being built.
+type fieldAcc struct {
+	name    string
+	nextPos uint32
+	n       int
+}
+
+// pendingToken is a token of the document being built; its term is
+// arena[start:end].
+type pendingToken struct {
+	field      int32
+	pos        uint32
+	start, end int32
+}
+
+// fieldNameKey identifies a derived field name: kind 0 is the phrase field
+// of index ix, kind 1 the stem field of ix in lang.
+type fieldNameKey struct {
+	ix   string
+	kind int
+	lang analysis.Language
 }
 
 // NewDocBuilder returns a builder for s whose analysers come from reg.
@@ -92,7 +122,8 @@ func NewDocBuilder(s *Schema, reg *analysis.Registry, defaultLang analysis.Langu
 	if defaultLang == analysis.NoLanguage {
 		defaultLang = analysis.English
 	}
-	b := &DocBuilder{schema: s, reg: reg, defLang: defaultLang, analyzer: map[string]*analysis.Analyzer{}}
+	b := &DocBuilder{schema: s, reg: reg, defLang: defaultLang, analyzer: map[string]*analysis.Analyzer{},
+		stemmers: map[analysis.Language]*analysis.Analyzer{}, names: map[fieldNameKey]string{}, slot: map[string]int32{}}
 	for _, d := range s.Indexes {
 		for _, p := range d.Profiles {
 			if p == analysis.ProfileText {
@@ -167,14 +198,15 @@ func (b *DocBuilder) Build(rec *marc.Record, stored []byte) (*Document, error) {
 		}
 	}
 	doc := &Document{ID: id, Stored: stored}
-	b.fields = map[string]*FieldTerms{}
-	b.order = b.order[:0]
-	b.nextPos = map[string]uint32{}
+	clear(b.slot)
+	b.fields, b.toks, b.arena, b.valBuf = b.fields[:0], b.toks[:0], b.arena[:0], b.valBuf[:0]
+	b.tags.reset(rec)
 
 	langs := b.stemLanguages(rec)
+	var values []value
 	for di := range b.schema.Indexes {
 		d := &b.schema.Indexes[di]
-		values := b.values(d, rec)
+		values = b.values(d, rec, values[:0])
 		if d.FirstOnly && len(values) > 1 {
 			values = values[:1]
 		}
@@ -204,10 +236,29 @@ func (b *DocBuilder) Build(rec *marc.Record, stored []byte) (*Document, error) {
 			})
 		}
 	}
-	for _, name := range b.order {
-		doc.Fields = append(doc.Fields, *b.fields[name])
-	}
+	b.finishFields(doc)
 	return doc, nil
+}
+
+// finishFields gives doc its fields, in order of first token, with one
+// allocation for all the tokens and one for all the terms.
+func (b *DocBuilder) finishFields(doc *Document) {
+	if len(b.fields) == 0 {
+		return
+	}
+	terms := bytes.Clone(b.arena)
+	toks := make([]Token, len(b.toks))
+	doc.Fields = make([]FieldTerms, len(b.fields))
+	off := 0
+	for i := range b.fields {
+		f := &b.fields[i]
+		doc.Fields[i] = FieldTerms{Name: f.name, Tokens: toks[off : off : off+f.n]}
+		off += f.n
+	}
+	for _, t := range b.toks {
+		ft := &doc.Fields[t.field]
+		ft.Tokens = append(ft.Tokens, Token{Term: terms[t.start:t.end:t.end], Pos: t.pos})
+	}
 }
 
 // EncodeStored encodes rec for storage: ISO 2709 where the record fits,
@@ -264,18 +315,25 @@ func (b *DocBuilder) stemLanguages(rec *marc.Record) []analysis.Language {
 	return out
 }
 
-// value is one extracted value of an index.
+// value is one extracted value of an index. text points into the
+// builder's valBuf or the record, and is valid until the next document.
 type value struct {
-	text    string
+	text    []byte
 	display string // for derived values: the facet display form
 }
 
-func (b *DocBuilder) values(d *IndexDef, rec *marc.Record) []value {
-	var out []value
+// addValue appends v, copied into valBuf, to out.
+func (b *DocBuilder) addValue(out []value, v []byte) []value {
+	n := len(b.valBuf)
+	b.valBuf = append(b.valBuf, v...)
+	return append(out, value{text: b.valBuf[n:len(b.valBuf):len(b.valBuf)]})
+}
+
+func (b *DocBuilder) values(d *IndexDef, rec *marc.Record, out []value) []value {
 	switch d.Derived {
 	case DerivedFormat:
 		for _, f := range Formats(rec) {
-			out = append(out, value{text: f})
+			out = append(out, value{text: []byte(f)})
 		}
 		return out
 	case DerivedLanguage:
@@ -284,23 +342,24 @@ func (b *DocBuilder) values(d *IndexDef, rec *marc.Record) []value {
 			if !ok {
 				name = c
 			}
-			out = append(out, value{text: c, display: name})
+			out = append(out, value{text: []byte(c), display: name})
 		}
 		return out
 	case DerivedPubYear:
 		if yr, ok := PubYear(rec); ok {
-			out = append(out, value{text: strconv.Itoa(yr)})
+			out = append(out, value{text: strconv.AppendInt(nil, int64(yr), 10)})
 		}
 		return out
 	}
 	for _, s := range d.Sources {
-		for _, fs := range s.Specs {
-			b.scratch = fs.Extract(rec, b.scratch, func(v []byte, f *marc.Field) {
-				text := string(v)
-				if d.Sort && fs.Tag == "245" && f != nil {
-					text = analysis.DropNonFiling(text, nonFiling(f.Ind2))
+		for i := range s.Specs {
+			fs := &s.Specs[i]
+			b.scratch = b.tags.extract(fs, rec, b.scratch, func(v []byte, f *marc.Field) {
+				if d.Sort && fs.Tag == "245" && f != nil && nonFiling(f.Ind2) > 0 {
+					out = b.addValue(out, []byte(analysis.DropNonFiling(string(v), nonFiling(f.Ind2))))
+					return
 				}
-				out = append(out, value{text: text})
+				out = b.addValue(out, v)
 			})
 		}
 	}
@@ -311,22 +370,22 @@ func (b *DocBuilder) values(d *IndexDef, rec *marc.Record) []value {
 			if lt, ok := LinkedTag(f); ok {
 				tag = lt
 			}
-			n, err := strconv.Atoi(tag)
-			if err != nil || n < r.From || n > r.To || f.Subfields == nil {
+			n := tagNumber(tag)
+			if n < 0 || n < r.From || n > r.To || f.Subfields == nil {
 				continue
 			}
-			var sb strings.Builder
+			start := len(b.valBuf)
 			for _, sf := range f.Subfields {
 				if strings.IndexByte(r.Exclude, sf.Code) >= 0 {
 					continue
 				}
-				if sb.Len() > 0 {
-					sb.WriteByte(' ')
+				if len(b.valBuf) > start {
+					b.valBuf = append(b.valBuf, ' ')
 				}
-				sb.Write(sf.Value)
+				b.valBuf = append(b.valBuf, sf.Value...)
 			}
-			if sb.Len() > 0 {
-				out = append(out, value{text: sb.String()})
+			if len(b.valBuf) > start {
+				out = append(out, value{text: b.valBuf[start:len(b.valBuf):len(b.valBuf)]})
 			}
 		}
 	}
@@ -340,15 +399,47 @@ func nonFiling(ind byte) int {
 	return 0
 }
 
-// field returns the FieldTerms for name, creating it in order.
-func (b *DocBuilder) field(name string) *FieldTerms {
-	ft, ok := b.fields[name]
+// field returns the index in b.fields of the field name, adding it.
+func (b *DocBuilder) field(name string) int32 {
+	i, ok := b.slot[name]
 	if !ok {
-		ft = &FieldTerms{Name: name}
-		b.fields[name] = ft
-		b.order = append(b.order, name)
+		i = int32(len(b.fields))
+		b.slot[name] = i
+		b.fields = append(b.fields, fieldAcc{name: name})
 	}
-	return ft
+	return i
+}
+
+// phraseField returns PhraseField(ix) without allocating.
+func (b *DocBuilder) phraseField(ix string) string {
+	k := fieldNameKey{ix: ix}
+	n, ok := b.names[k]
+	if !ok {
+		n = PhraseField(ix)
+		b.names[k] = n
+	}
+	return n
+}
+
+// stemField returns StemField(ix, l) without allocating.
+func (b *DocBuilder) stemField(ix string, l analysis.Language) string {
+	k := fieldNameKey{ix: ix, kind: 1, lang: l}
+	n, ok := b.names[k]
+	if !ok {
+		n = StemField(ix, l)
+		b.names[k] = n
+	}
+	return n
+}
+
+// stemmer returns the stemming analyzer of l, or nil.
+func (b *DocBuilder) stemmer(l analysis.Language) *analysis.Analyzer {
+	a, ok := b.stemmers[l]
+	if !ok {
+		a, _ = b.reg.Stemmed(l)
+		b.stemmers[l] = a
+	}
+	return a
 }
 
 // addTokens appends analysed tokens to field name, shifting their
@@ -357,16 +448,20 @@ func (b *DocBuilder) addTokens(name string, toks []analysis.Token) {
 	if len(toks) == 0 {
 		return
 	}
-	ft := b.field(name)
-	base := b.nextPos[name]
+	fi := b.field(name)
+	f := &b.fields[fi]
+	base := f.nextPos
 	maxPos := 0
 	for _, t := range toks {
-		ft.Tokens = append(ft.Tokens, Token{Term: bytes.Clone(t.Term), Pos: base + uint32(t.Position)})
+		start := len(b.arena)
+		b.arena = append(b.arena, t.Term...)
+		b.toks = append(b.toks, pendingToken{field: fi, pos: base + uint32(t.Position), start: int32(start), end: int32(len(b.arena))})
 		if t.Position > maxPos {
 			maxPos = t.Position
 		}
 	}
-	b.nextPos[name] = base + uint32(maxPos) + positionGap
+	f.n += len(toks)
+	f.nextPos = base + uint32(maxPos) + positionGap
 }
 
 func (b *DocBuilder) addValues(doc *Document, d *IndexDef, values []value, langs []analysis.Language) {
@@ -375,24 +470,24 @@ func (b *DocBuilder) addValues(doc *Document, d *IndexDef, values []value, langs
 	}
 	var facet, sortKey [][]byte
 	for _, v := range values {
-		text := []byte(v.text)
+		text := v.text
 		for _, p := range d.Profiles {
 			switch p {
 			case analysis.ProfileText:
 				b.addTokens(FieldName(d.Name), b.analyzer[analysis.ProfileTextExact].Analyze(&b.buf, text))
 				for _, l := range langs {
-					a, err := b.reg.Stemmed(l)
-					if err != nil {
+					a := b.stemmer(l)
+					if a == nil {
 						continue
 					}
-					b.addTokens(StemField(d.Name, l), a.Analyze(&b.buf, text))
+					b.addTokens(b.stemField(d.Name, l), a.Analyze(&b.buf, text))
 				}
 			case analysis.ProfileTextExact:
 				if !hasProfile(d, analysis.ProfileText) {
 					b.addTokens(FieldName(d.Name), b.analyzer[p].Analyze(&b.buf, text))
 				}
 			case analysis.ProfilePhrase:
-				b.addTokens(PhraseField(d.Name), b.analyzer[p].Analyze(&b.buf, text))
+				b.addTokens(b.phraseField(d.Name), b.analyzer[p].Analyze(&b.buf, text))
 			case analysis.ProfileFacet:
 				key, display := b.facetValue(v)
 				if len(key) > 0 {
@@ -415,7 +510,7 @@ func (b *DocBuilder) addValues(doc *Document, d *IndexDef, values []value, langs
 		}
 	}
 	if d.Derived == DerivedPubYear {
-		if y, err := strconv.Atoi(values[0].text); err == nil {
+		if y, err := strconv.Atoi(string(values[0].text)); err == nil {
 			doc.Columns = append(doc.Columns, ColumnValue{Name: YearColumn, Values: [][]byte{Int64Value(int64(y))}})
 		}
 	}
@@ -427,7 +522,7 @@ func (b *DocBuilder) addValues(doc *Document, d *IndexDef, values []value, langs
 	} else if d.Sort && !hasProfile(d, analysis.ProfileSortkey) {
 		// Sortable indexes without a sortkey profile sort by their
 		// collation key.
-		toks := b.analyzer[analysis.ProfileSortkey].Analyze(&b.buf, []byte(values[0].text))
+		toks := b.analyzer[analysis.ProfileSortkey].Analyze(&b.buf, values[0].text)
 		if len(toks) > 0 {
 			doc.Columns = append(doc.Columns, ColumnValue{Name: SortColumn(d.Name), Values: [][]byte{bytes.Clone(toks[0].Term)}})
 		}
@@ -436,7 +531,7 @@ func (b *DocBuilder) addValues(doc *Document, d *IndexDef, values []value, langs
 
 // facetValue returns the folded key and display form of a facet value.
 func (b *DocBuilder) facetValue(v value) (key, display []byte) {
-	toks := b.analyzer[analysis.ProfileFacet].Analyze(&b.buf, []byte(v.text))
+	toks := b.analyzer[analysis.ProfileFacet].Analyze(&b.buf, v.text)
 	for _, t := range toks {
 		switch t.Type {
 		case analysis.Display:
@@ -448,7 +543,7 @@ func (b *DocBuilder) facetValue(v value) (key, display []byte) {
 	if v.display != "" {
 		// Derived values (language codes) keep their code as the key and
 		// show a label.
-		key = []byte(v.text)
+		key = bytes.Clone(v.text)
 		display = []byte(v.display)
 	}
 	return key, display

@@ -71,7 +71,7 @@ func (b *DocBuilder) subjectHierarchy(rec *marc.Record) [][]byte {
 				main.Write(sf.Value)
 			}
 		}
-		key, display := b.facetValue(value{text: main.String()})
+		key, display := b.facetValue(value{text: []byte(main.String())})
 		if len(key) == 0 {
 			continue
 		}
@@ -82,7 +82,7 @@ func (b *DocBuilder) subjectHierarchy(rec *marc.Record) [][]byte {
 			default:
 				continue
 			}
-			k, d := b.facetValue(value{text: string(sf.Value)})
+			k, d := b.facetValue(value{text: sf.Value})
 			if len(k) == 0 {
 				continue
 			}
