@@ -222,6 +222,7 @@ func DefaultSchema() *Schema {
 			{Name: "issn", Profiles: []string{"stdno"}, Sources: []Source{src("022a", 1), src("022ylz:440x:490x:730x:773x:776x:780x:785x", 0.5)}},
 			{Name: "lccn", Profiles: []string{"stdno"}, Sources: []Source{src("010az", 1)}},
 			{Name: "oclc", Profiles: []string{"stdno"}, Sources: []Source{src("035a", 1)}},
+			{Name: "identifier", Profiles: []string{"stdno"}, Sources: []Source{src("010a:020az:022a:024a:027a:028a:035a", 1)}},
 			{Name: "control_number", Profiles: []string{"phrase"}, Stored: true, Sources: []Source{src("001:035a", 1)}},
 			{Name: "callnumber_lc", Profiles: []string{"callno", "facet"}, Facet: true, Sort: true, Stored: true, Sources: []Source{src("050ab:090ab:099ab", 1)}},
 			{Name: "callnumber_dewey", Profiles: []string{"callno", "facet"}, Facet: true, Sort: true, Sources: []Source{src("082a:083a:092a", 1)}},

@@ -266,8 +266,7 @@ func DefaultAliases() *AliasTable {
 		{"callnumber_lc", []string{"callnumber_lc", "lcc"}},
 		{"callnumber_dewey", []string{"callnumber_dewey", "ddc"}},
 		{"edition", []string{"edition"}},
-		{"id", []string{"rec.identifier", "rec.id", "dc.resourceIdentifier", "id"}},
-		{"modified", []string{"rec.lastModificationDate"}},
+		{"control_number", []string{"rec.identifier", "rec.id", "dc.resourceIdentifier", "id", "control_number"}},
 	}
 	for _, g := range groups {
 		for _, n := range g.names {

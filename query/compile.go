@@ -189,27 +189,8 @@ type ixInfo struct {
 
 func hasProfile(d *index.IndexDef, p string) bool { return slices.Contains(d.Profiles, p) }
 
-// schemaSynonym names the default schema's index for alias targets that
-// the schema spells differently (rec.identifier → id → control_number).
-func schemaSynonym(name string) (string, bool) {
-	switch name {
-	case "id":
-		return "control_number", true
-	case "keyword":
-		return "any", true
-	case "year":
-		return "pub_year", true
-	}
-	return "", false
-}
-
 func (c *compiler) info(name string) (*ixInfo, error) {
 	d := c.s.cfg.Schema.Index(name)
-	if d == nil {
-		if syn, ok := schemaSynonym(name); ok {
-			d = c.s.cfg.Schema.Index(syn)
-		}
-	}
 	if d == nil {
 		return nil, NewDiagnostic(DiagUnsupportedIndex, name)
 	}
