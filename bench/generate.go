@@ -173,7 +173,6 @@ type recCtx struct {
 	lcClass  string
 	dewey    string
 	title    string // 245$a as generated, script form
-	n880     int
 }
 
 type person struct {

@@ -236,7 +236,7 @@ func corruptISO(b []byte, d Defect, r *rand.Rand, w io.Writer) bool {
 func corruptRecord(rec *marc.Record, d Defect, r *rand.Rand) bool {
 	for i := range rec.Fields {
 		f := &rec.Fields[i]
-		if f.Subfields == nil || len(f.Subfields) == 0 {
+		if len(f.Subfields) == 0 {
 			continue
 		}
 		if d == DefectBadIndicator {

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -282,5 +281,3 @@ func sanitize(s string) string {
 	}
 	return s
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -652,7 +652,7 @@ func TestWritesAndAuth(t *testing.T) {
 		t.Fatalf("new record not found: %s", b)
 	}
 	resp, b = ts.do("POST", "/v1/records", "s3cret", "application/json", body)
-	if !strings.Contains(string(b), `"replaced"`) {
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"replaced"`) {
 		t.Fatalf("second post should replace: %s", b)
 	}
 	// A bad record among good ones is rejected with its position.

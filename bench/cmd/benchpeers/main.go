@@ -728,7 +728,7 @@ const zebraYazGFS = `<?xml version="1.0"?>
 func zebraConfig(dir string) error {
 	abs, err := os.ReadFile("/usr/share/idzebra-2.0/tab/marc21.abs")
 	if err != nil {
-		return fmt.Errorf("Zebra's marc21.abs: %w", err)
+		return fmt.Errorf("reading zebra's marc21.abs: %w", err)
 	}
 	var out []string
 	for _, l := range strings.Split(string(abs), "\n") {
