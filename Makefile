@@ -8,7 +8,7 @@ BIN       := bin/colophon
 FUZZTIME  ?= 10m
 export COLOPHON_SHARED := $(SHARED)
 
-.PHONY: all build test test-long deps lint fuzz bench bench-marc bench-peers bench-scale bench-large demo clean
+.PHONY: all build test test-long deps lint fuzz bench bench-marc loadtest bench-peers bench-scale bench-large demo clean
 
 all: build
 
@@ -17,8 +17,9 @@ build:
 
 # deps installs the Debian packages that the tests run against: yaz
 # (yaz-marcdump, the reference MARC reader; libyaz-dev for the CQL oracle)
-# and libxml2-utils (xmllint, for MARCXML schema validation).
-DEB_PKGS := yaz libyaz-dev libxml2-utils pkg-config gcc
+# and libxml2-utils (xmllint, for MARCXML schema validation). The server's
+# real-client tests use yaz (yaz-client, yaz-url), curl and chromium.
+DEB_PKGS := yaz libyaz-dev libxml2-utils pkg-config gcc curl chromium
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -51,6 +52,12 @@ fuzz:
 
 bench:
 	COLOPHON_BENCH_RECORDS=1000000 $(GO) test -run '^$$' -bench . -benchmem ./...
+
+# loadtest runs a 60 s mixed SRU/JSON search load with wrk against
+# colophon serve on 127.0.0.1, alongside a stream of record writes that a
+# new reader must find (scripts/loadtest.sh; not part of CI).
+loadtest:
+	scripts/loadtest.sh
 
 # bench-marc times colophon marc against yaz-marcdump (scripts/bench-marc.sh).
 bench-marc:

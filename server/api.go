@@ -1,15 +1,20 @@
 package server
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 
 	colophon "github.com/colophon-search/colophon"
 	"github.com/colophon-search/colophon/facets"
@@ -55,6 +60,21 @@ func writeDiag(w http.ResponseWriter, d *query.Diagnostic) {
 		status = http.StatusServiceUnavailable
 	}
 	writeJSONError(w, status, d.Code, d.Message, d.Details)
+}
+
+// statusClientClosedRequest is the status logged for a request whose
+// client went away before the answer (nginx's 499): nobody reads it, and
+// it is not a server error.
+const statusClientClosedRequest = 499
+
+// writeSearchFailure writes d, unless the client has gone away, which
+// made the search fail: that is logged as 499 rather than as a 5xx.
+func writeSearchFailure(w http.ResponseWriter, r *http.Request, d *query.Diagnostic) {
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		w.WriteHeader(statusClientClosedRequest)
+		return
+	}
+	writeDiag(w, d)
 }
 
 // searchHit is one hit of GET /v1/search.
@@ -151,7 +171,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	release, d := s.acquire(r.Context())
 	if d != nil {
-		writeDiag(w, d)
+		writeSearchFailure(w, r, d)
 		return
 	}
 	defer release()
@@ -171,7 +191,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := s.cat.Search(ctx, req)
 	if err != nil {
-		writeDiag(w, toDiag(err))
+		writeSearchFailure(w, r, toDiag(err))
 		return
 	}
 	defer resp.Close()
@@ -309,17 +329,21 @@ func (s *Server) handlePostRecords(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusUnsupportedMediaType, 0, "Content-Type must be application/marc, application/marcxml+xml or application/json", ct)
 		return
 	}
+	if r.ContentLength > s.cfg.MaxBodyBytes {
+		writeJSONError(w, http.StatusRequestEntityTooLarge, 0, "request body too large", "the limit is "+strconv.FormatInt(s.cfg.MaxBodyBytes, 10)+" bytes")
+		return
+	}
 	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-	plain, _, done, err := marc.Decompress(body)
+	plain, done, err := decompressBody(body)
 	if err != nil {
-		writeJSONError(w, http.StatusBadRequest, 0, "cannot read the body", err.Error())
+		writeJSONError(w, bodyErrorStatus(err), 0, "cannot read the body", err.Error())
 		return
 	}
 	defer done()
 	limited := &limitReader{r: plain, n: s.cfg.MaxBodyBytes}
 	dec, err := marc.NewDecoder(limited, marc.DecoderOptions{Format: format})
 	if err != nil {
-		writeJSONError(w, http.StatusBadRequest, 0, "cannot read the body", err.Error())
+		writeJSONError(w, bodyErrorStatus(err), 0, "cannot read the body", err.Error())
 		return
 	}
 	defer dec.Close()
@@ -354,10 +378,7 @@ func (s *Server) handlePostRecords(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			var pe *marc.ParseError
 			if !errors.As(err, &pe) {
-				status := http.StatusBadRequest
-				if limited.n < 0 {
-					status = http.StatusRequestEntityTooLarge
-				}
+				status := bodyErrorStatus(err)
 				if ferr := flush(); ferr != nil {
 					err = ferr
 				}
@@ -413,6 +434,41 @@ func (l *limitReader) Read(p []byte) (int, error) {
 }
 
 var errBodyTooLarge = errors.New("request body too large")
+
+// maxZstdWindow bounds the window of a zstd-compressed body, and so the
+// memory its decoder takes: a frame header can ask for 512 MiB (the
+// decoder's default limit) in a few bytes. 32 MiB admits every standard
+// compression level; only --ultra and --long ask for more.
+const maxZstdWindow = 32 << 20
+
+// decompressBody undoes gzip or zstd compression of a request body, as
+// marc.Decompress does, but with a zstd decoder whose window is bounded.
+func decompressBody(body io.Reader) (io.Reader, func(), error) {
+	br := bufio.NewReaderSize(body, 64<<10)
+	head, err := br.Peek(4)
+	if err != nil && err != io.EOF {
+		return nil, nil, err
+	}
+	if bytes.HasPrefix(head, []byte("\x28\xB5\x2F\xFD")) {
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(maxZstdWindow))
+		if err != nil {
+			return nil, nil, fmt.Errorf("zstd: %w", err)
+		}
+		return zr, zr.Close, nil
+	}
+	plain, _, done, err := marc.Decompress(br)
+	return plain, done, err
+}
+
+// bodyErrorStatus is the HTTP status for an error reading a request body:
+// 413 when the body, raw or decompressed, is over the limit, else 400.
+func bodyErrorStatus(err error) int {
+	var mbe *http.MaxBytesError
+	if errors.Is(err, errBodyTooLarge) || errors.As(err, &mbe) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
+}
 
 // handleDeleteRecord serves DELETE /v1/records/{id}.
 func (s *Server) handleDeleteRecord(w http.ResponseWriter, r *http.Request) {
@@ -526,7 +582,6 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(b)
 }
-
 
 // parseSortParam reads the sort parameter: comma-separated keys, each
 // "name", "name:desc" or "-name" (descending).

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -240,6 +241,16 @@ func intParam(p url.Values, name string, def int) (int, *query.Diagnostic) {
 
 // handleSRU serves /sru.
 func (s *Server) handleSRU(w http.ResponseWriter, r *http.Request) {
+	// SRU over POST sends its parameters form-encoded. Anything else is
+	// most likely the SOAP binding (SRW), which would otherwise be read
+	// as a request without parameters and answered with explain.
+	if r.Method == http.MethodPost {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+			w.Header().Set("Accept-Post", "application/x-www-form-urlencoded")
+			http.Error(w, "SRU over POST takes application/x-www-form-urlencoded parameters; the SOAP binding (SRW) is not supported", http.StatusUnsupportedMediaType)
+			return
+		}
+	}
 	req, d := s.parseSRU(r)
 	switch {
 	case req.operation == "scan" && d == nil:

@@ -20,7 +20,8 @@ func (s *Server) sruFacetRequests(req *sruRequest) ([]facets.Request, *query.Dia
 		return nil, nil
 	}
 	var out []facets.Request
-	pos := map[string]int{}
+	pos := map[string]int{}  // facet name → index in out
+	byIx := map[string]int{} // index field → index in out
 	for _, part := range splitList(req.facetLimit) {
 		n, name, hasName := strings.Cut(part, ":")
 		limit, err := strconv.Atoi(n)
@@ -39,7 +40,15 @@ func (s *Server) sruFacetRequests(req *sruRequest) ([]facets.Request, *query.Dia
 			if d != nil {
 				return nil, d
 			}
-			pos[nm] = len(out)
+			// A repeated index (or another name of it) updates its
+			// request rather than counting it again, so a long
+			// facetLimit cannot multiply the work.
+			if i, ok := byIx[ix]; ok {
+				out[i].Size = limit
+				pos[nm] = i
+				continue
+			}
+			pos[nm], byIx[ix] = len(out), len(out)
 			out = append(out, facets.Request{Field: ix, Size: limit})
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"time"
 
@@ -58,6 +59,7 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	tuneGC(*memory)
 	var schema *index.Schema
 	if *schemaFile != "" {
 		f, err := os.Open(*schemaFile)
@@ -93,8 +95,14 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 	total.Reasons = map[string]int{}
 	start := time.Now()
 	code := 0
+	// rejectsW stays a nil interface without -rejects: a nil *os.File in
+	// an io.Writer is not nil, and writing to it fails.
+	var rejectsW io.Writer
+	if rejectsOut != nil {
+		rejectsW = rejectsOut
+	}
 	for _, name := range fs.Args() {
-		st, err := indexFile(ctx, idx, schema, reg, name, opts, *workers, *batch, rejectsOut, stderr)
+		st, err := indexFile(ctx, idx, schema, reg, name, opts, *workers, *batch, rejectsW, stderr)
 		total = addBuildStats(total, st)
 		if err != nil {
 			fmt.Fprintf(stderr, "colophon index: %s: %v\n", name, err)
@@ -117,6 +125,20 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 	ist.DiskBytes = dirSize(*db)
 	printBuildSummary(stdout, total, ist, elapsed)
 	return code
+}
+
+// tuneGC sets the garbage collector for a bulk build, which allocates at a
+// high rate: collect when the heap has tripled (GOGC=200) rather than
+// doubled, but keep the Go heap within three quarters of the memory bound
+// (the rest is for Pebble's memory, which is not on the Go heap). An
+// explicit GOGC or GOMEMLIMIT in the environment wins.
+func tuneGC(memory int64) {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" && memory > 0 {
+		debug.SetMemoryLimit(memory / 4 * 3)
+	}
 }
 
 // dirSize returns the bytes of the files under dir.

@@ -5,6 +5,9 @@
 const $ = (sel) => document.querySelector(sel);
 const FACETS = "format,language,author,subject,pub_year,series";
 const PAGE = 10;
+// startHTML is the start page's hint, shown again when the URL has no query
+// (after Back to the start page, say).
+const startHTML = $("#results").innerHTML;
 
 function params() { return new URLSearchParams(location.search); }
 
@@ -26,7 +29,11 @@ async function run() {
   const q = p.get("q") || "";
   $("#q").value = q;
   $("#sort").value = p.get("sort") || "";
-  if (!q) return;
+  if (!q) {
+    $("#results").innerHTML = startHTML;
+    $("#facets").innerHTML = "";
+    return;
+  }
   const api = new URLSearchParams({ q, syntax: "simple", limit: PAGE, offset: p.get("offset") || 0, facet: FACETS });
   if (p.get("sort")) api.set("sort", p.get("sort"));
   for (const f of p.getAll("filter")) api.append("filter", f);
