@@ -18,9 +18,11 @@ type BuildOptions struct {
 	// Workers is the number of goroutines analysing records. The default
 	// is runtime.GOMAXPROCS(0).
 	Workers int
-	// BatchSize is the number of records per committed batch. The default
-	// is 10,000: large enough that each batch is written directly as a
-	// segment.
+	// BatchSize is the largest number of records per committed batch.
+	// Each batch becomes one segment, inverted as its records arrive; a
+	// batch is also committed when its postings reach a tenth of the
+	// index's Options.MemoryBudget (two batches are in memory at once: one
+	// being committed, one filling). The default is 25,000.
 	BatchSize int
 	// Rejects, if set, receives the raw bytes of every rejected record
 	// that the decoder can give back (see marc.RawReader), so nothing is
@@ -57,7 +59,7 @@ type job struct {
 
 type result struct {
 	seq     int
-	doc     *Document
+	doc     *compactDoc
 	deleted bool
 	err     error
 	raw     []byte
@@ -74,7 +76,7 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 10000
+		opts.BatchSize = 25000
 	}
 	stats := BuildStats{Reasons: map[string]int{}}
 	builders := make([]*DocBuilder, opts.Workers)
@@ -147,7 +149,7 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 				if len(stored) > 0 && !isISO2709(stored) {
 					stored = nil
 				}
-				doc, err := b.Build(j.rec, stored)
+				doc, err := b.buildCompact(j.rec, stored)
 				r := result{seq: j.seq, doc: doc, err: err}
 				if errors.Is(err, ErrDeleted) {
 					r.deleted, r.err = true, nil
@@ -165,28 +167,76 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 	}
 	go func() { wg.Wait(); close(results) }()
 
-	// Committer: restore input order, batch and commit.
+	// Committer: restore input order and invert each document into the
+	// segment being built. A full segment is committed on its own
+	// goroutine while the next one fills, so that analysis goes on during
+	// the commit; commits stay in input order, one at a time.
 	pending := map[int]result{}
 	next := 0
-	batch := idx.NewBatch()
-	commit := func() error {
-		if batch.Len() == 0 {
+	memLimit := idx.opts.MemoryBudget / 10
+	sb, err := idx.newSegBuilder()
+	if err != nil {
+		cancel()
+		for range results {
+		}
+		return stats, err
+	}
+	defer func() {
+		if sb != nil {
+			sb.abort()
+		}
+	}()
+	inflight := make(chan error, 1)
+	busy := false
+	var cs CommitStats
+	wait := func() error {
+		if !busy {
 			return nil
 		}
-		cs, err := idx.Commit(ctx, batch)
-		if err != nil {
+		busy = false
+		if err := <-inflight; err != nil {
 			return err
 		}
 		stats.Added += cs.Added
 		stats.Replaced += cs.Replaced
 		stats.Deleted += cs.Deleted
 		stats.Missing += cs.Missing
-		batch = idx.NewBatch()
 		if opts.Progress != nil {
 			opts.Progress(stats, dec.InputOffset())
 		}
 		return nil
 	}
+	// commit commits the current segment and, unless last, starts the
+	// next one.
+	commit := func(last bool) error {
+		if err := wait(); err != nil {
+			return err
+		}
+		if sb.len() == 0 && !last {
+			return nil
+		}
+		full := sb
+		sb = nil
+		if !last {
+			var err error
+			if sb, err = idx.newSegBuilder(); err != nil {
+				full.abort()
+				return err
+			}
+		}
+		if full.len() == 0 {
+			full.abort()
+			return nil
+		}
+		busy = true
+		go func() {
+			var err error
+			cs, err = idx.commitSegment(ctx, full)
+			inflight <- err
+		}()
+		return nil
+	}
+	defer wait()
 	reject := func(r result) error {
 		stats.Rejected++
 		stats.Reasons[reason(r.err)]++
@@ -202,15 +252,21 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 		case r.err != nil:
 			return reject(r)
 		case r.deleted:
-			return batch.Delete(ctx, r.doc.ID)
-		default:
-			if err := batch.Add(ctx, *r.doc); err != nil {
+			if err := sb.delete(r.doc.doc.ID); err != nil {
 				r.err = err
 				return reject(r)
 			}
+		default:
+			if err := r.doc.doc.validate(); err != nil {
+				r.err = err
+				return reject(r)
+			}
+			if err := sb.add(r.doc); err != nil {
+				return err
+			}
 		}
-		if batch.Len() >= opts.BatchSize {
-			return commit()
+		if sb.len() >= opts.BatchSize || sb.memBytes() >= memLimit {
+			return commit(false)
 		}
 		return nil
 	}
@@ -236,14 +292,17 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 				cancel()
 				for range results {
 				}
+				wait()
 				return stats, err
 			}
 		}
 	}
 	if readErr != nil {
+		wait()
 		return stats, readErr
 	}
 	if err := ctx.Err(); err != nil {
+		wait()
 		return stats, err
 	}
 	// Rejections after the last good record.
@@ -255,10 +314,14 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 	sort.Ints(keys)
 	for _, k := range keys {
 		if err := apply(pending[k]); err != nil {
+			wait()
 			return stats, err
 		}
 	}
-	if err := commit(); err != nil {
+	if err := commit(true); err != nil {
+		return stats, err
+	}
+	if err := wait(); err != nil {
 		return stats, err
 	}
 	stats.Records = readStats.Total()

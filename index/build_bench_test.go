@@ -155,10 +155,10 @@ func BenchmarkDocBuild(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	recs := loadUVA(b)
+	recs, raws := loadUVA(b)
 	var toks, fields int
-	for _, r := range recs {
-		d, err := db.Build(r, nil)
+	for i, r := range recs {
+		d, err := db.Build(r, raws[i])
 		if err != nil {
 			continue
 		}
@@ -170,8 +170,8 @@ func BenchmarkDocBuild(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		for _, r := range recs {
-			db.Build(r, nil)
+		for j, r := range recs {
+			db.Build(r, raws[j])
 		}
 	}
 	b.ReportMetric(float64(b.N*len(recs))/b.Elapsed().Seconds(), "records/s")
@@ -191,8 +191,9 @@ func BenchmarkSegmentWrite(b *testing.B) {
 		b.Fatal(err)
 	}
 	var docs []Document
-	for _, r := range loadUVA(b) {
-		if d, err := db.Build(r, nil); err == nil {
+	recs, raws := loadUVA(b)
+	for i, r := range recs {
+		if d, err := db.Build(r, raws[i]); err == nil {
 			docs = append(docs, *d)
 		}
 	}
@@ -220,7 +221,8 @@ func BenchmarkSegmentWrite(b *testing.B) {
 	b.ReportMetric(float64(b.N*len(docs))/b.Elapsed().Seconds(), "records/s")
 }
 
-func loadUVA(b *testing.B) []*marc.Record {
+// loadUVA returns the UVA records and their raw ISO 2709 bytes.
+func loadUVA(b *testing.B) ([]*marc.Record, [][]byte) {
 	data, err := os.ReadFile(uvaPath)
 	if err != nil {
 		b.Fatal(err)
@@ -231,6 +233,7 @@ func loadUVA(b *testing.B) []*marc.Record {
 	}
 	defer dec.Close()
 	var recs []*marc.Record
+	var raws [][]byte
 	for {
 		r, err := dec.Read()
 		if err == io.EOF {
@@ -244,9 +247,10 @@ func loadUVA(b *testing.B) []*marc.Record {
 			b.Fatal(err)
 		}
 		recs = append(recs, r.Clone())
+		raws = append(raws, bytes.Clone(dec.Raw()))
 	}
 	if len(recs) < 1000 {
 		b.Fatalf("read only %d UVA records", len(recs))
 	}
-	return recs
+	return recs, raws
 }

@@ -26,6 +26,7 @@ const (
 	kindIDFST      = 0x70
 	kindHeader     = 0x7f
 
+	termBlock     = 0 // format 2: the entries of a run of termBlockTerms terms
 	termPostings  = 1
 	termPositions = 2
 )
@@ -59,7 +60,15 @@ func u32(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
 // termKey is the key of a term's postings (sub=termPostings) or positions
 // (sub=termPositions) within a segment.
 func termKey(seg uint64, field string, ord uint32, sub byte) []byte {
-	k := append(segPrefix(seg), kindTerm)
+	return appendTermKey(nil, seg, field, ord, sub)
+}
+
+// appendTermKey appends termKey(seg, field, ord, sub) to k. With
+// sub=termBlock, ord is the first ordinal of a term block.
+func appendTermKey(k []byte, seg uint64, field string, ord uint32, sub byte) []byte {
+	k = append(k, prefixSegment)
+	k = binary.BigEndian.AppendUint64(k, seg)
+	k = append(k, kindTerm)
 	k = append(k, field...)
 	k = append(k, 0)
 	k = binary.BigEndian.AppendUint32(k, ord)

@@ -68,6 +68,39 @@ func commitBatch(ctx context.Context, idx *Index, k int) error {
 	return err
 }
 
+// commitBatchBulk commits batch k through the bulk path of Build (a
+// segBuilder inverting the documents, then commitSegment).
+func commitBatchBulk(ctx context.Context, idx *Index, k int) error {
+	adds, dels := genBatch(k)
+	sb, err := idx.newSegBuilder()
+	if err != nil {
+		return err
+	}
+	for _, id := range dels {
+		if err := sb.delete(id); err != nil {
+			sb.abort()
+			return err
+		}
+	}
+	for _, d := range adds {
+		if err := sb.addDocument(d); err != nil {
+			sb.abort()
+			return err
+		}
+	}
+	_, err = idx.commitSegment(ctx, sb)
+	return err
+}
+
+// commitRound returns the commit function of a crash test round: odd
+// rounds go through the bulk path.
+func commitRound(round int) func(context.Context, *Index, int) error {
+	if round%2 == 1 {
+		return commitBatchBulk
+	}
+	return commitBatch
+}
+
 func crashOptions(fs vfs.FS) *Options {
 	return &Options{FS: fs, DirectIngestDocs: 60, MaxMemSegments: 4, MergeFactor: 3, StoredBlockSize: 4 << 10}
 }
@@ -115,8 +148,9 @@ func TestCrashClone(t *testing.T) {
 		r := rand.New(rand.NewPCG(uint64(round), 5))
 		var clones []*vfs.MemFS
 		var acked []int
+		commit := commitRound(round)
 		for k := 1; k <= 60; k++ {
-			if err := commitBatch(ctx, idx, k); err != nil {
+			if err := commit(ctx, idx, k); err != nil {
 				t.Fatal(err)
 			}
 			if r.IntN(10) == 0 {
@@ -143,7 +177,7 @@ func TestCrashClone(t *testing.T) {
 			checkModel(t, fmt.Sprintf("round %d crash %d", round, i), s, modelUpTo(acked[i]))
 			s.Close()
 			// The recovered index accepts more work.
-			if err := commitBatch(ctx, idx, acked[i]+1); err != nil {
+			if err := commit(ctx, idx, acked[i]+1); err != nil {
 				t.Fatal(err)
 			}
 			if err := idx.Close(); err != nil {
@@ -184,11 +218,12 @@ func TestErrorInjection(t *testing.T) {
 		}
 		m := model{}
 		failed := 0
+		commit := commitRound(round)
 		for k := 1; k <= 40; k++ {
 			mu.Lock()
 			on = true
 			mu.Unlock()
-			err := commitBatch(ctx, idx, k)
+			err := commit(ctx, idx, k)
 			if err == nil {
 				applyBatch(m, k)
 			} else {

@@ -26,6 +26,15 @@
 //     and ingested before the commit (batches of Options.DirectIngestDocs
 //     or more; write amplification 1).
 //
+// Build (the bulk path) does not go through Documents and Commit: it
+// inverts each analysed record, in input order, straight into the segment
+// being built (a segBuilder), whose sstable receives the compressed stored
+// records as they come; commitSegment then resolves the batch's
+// operations as Commit does (an ID added twice in one segment leaves its
+// earlier document deleted at birth, in the same commit), writes the rest
+// of the segment, ingests it and commits manifest and deletions in one
+// synced batch. One segment is committed while the next fills.
+//
 // A new Snapshot sees the batch as soon as Commit returns. A background
 // goroutine flushes in-memory segments into persisted ones (deleting their
 // log records in the same synced batch as the new manifest) and merges
@@ -44,7 +53,7 @@
 // in the same batch as the manifest, so deletions never refer to reused
 // document numbers.
 //
-// # On-disk format (FormatVersion 1)
+// # On-disk format (FormatVersion 2)
 //
 // The directory is a Pebble store (plus COLOPHON.LOCK, held with fcntl by
 // the writer; a second writer gets ErrLocked). Keys:
@@ -68,6 +77,12 @@
 //	0x31 column 0x00 ord(4 BE)   roaring bitmap of the docs having value ord
 //	                             (only if the column has <= FacetBitmapMaxValues values)
 //	0x40 field                   field lengths: ndocs little-endian uint16
+//	0x50 field 0x00 ord(4 BE) 0  term block (segment format 2) of the terms
+//	                             ord..ord+127: uvarint n, n uvarint entry lengths,
+//	                             n entries; an empty entry means the term has keys
+//	                             of its own (below); otherwise: uvarint ndocs,
+//	                             ndocs uvarint doc gaps (the first from the
+//	                             segment's base), then its positions as below
 //	0x50 field 0x00 ord(4 BE) 1  postings: roaring bitmap (portable format) of global docs
 //	0x50 field 0x00 ord(4 BE) 2  positions: uvarint nskip, nskip fixed32 offsets
 //	                             (every 32nd doc), per doc uvarint freq, delta uvarints
@@ -77,6 +92,13 @@
 //	                             fields (name, doccount, sumlen, nterms),
 //	                             columns (name, card, hasbits), stored block starts | crc32c
 //
+// Terms are numbered in byte order within a field (ord). In segment
+// format 2, a term with at most 64 documents whose entry fits in 512 bytes
+// is stored inline in its block, so the many rare terms of a catalogue
+// (three quarters of them occur once per segment) cost a few bytes each
+// rather than two keys; larger terms keep the two keys of format 1, which
+// stores every term that way. Ordinals are in the FST either way.
+//
 // Pebble checksums every block on disk; values decoded from untrusted
 // bytes are bounds-checked and roaring bitmaps validated, so corrupt data
 // gives an error for which IsCorruption is true, never a panic.
@@ -84,7 +106,10 @@
 // # Versions
 //
 // Open refuses an index whose format is newer than FormatVersion
-// (ErrNewerFormat) and reads every format from MinFormatVersion on. A
+// (ErrNewerFormat) and reads every format from MinFormatVersion on: format
+// 1 differs only by its segments (segment format 1, no term blocks). A
+// format 1 index opened for writing is marked format 2, as the segments
+// written from then on are. A
 // future format bumps FormatVersion and keeps the readers of the previous
 // one; each segment header carries its own segment format for that
 // purpose. Opening an index with a different Options.SchemaFingerprint

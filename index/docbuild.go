@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -174,6 +175,17 @@ func (s *Schema) RecordID(rec *marc.Record) (string, bool) {
 // the schema derives IDs. A deleted record (leader/05 'd') yields its ID and
 // an error wrapping ErrDeleted.
 func (b *DocBuilder) Build(rec *marc.Record, stored []byte) (*Document, error) {
+	doc, err := b.analyse(rec, stored)
+	if err != nil {
+		return doc, err
+	}
+	b.finishFields(doc)
+	return doc, nil
+}
+
+// analyse is Build without the Fields of the document: its tokens are left
+// in b.fields, b.toks and b.arena until the next call.
+func (b *DocBuilder) analyse(rec *marc.Record, stored []byte) (*Document, error) {
 	id, ok := b.schema.RecordID(rec)
 	if !ok {
 		if !b.schema.DeriveID {
@@ -236,8 +248,32 @@ func (b *DocBuilder) Build(rec *marc.Record, stored []byte) (*Document, error) {
 			})
 		}
 	}
-	b.finishFields(doc)
 	return doc, nil
+}
+
+// compactDoc is an analysed document in the form the bulk build carries
+// from the analysing goroutines to the inverter: its tokens hold no
+// pointers, so that thousands of them in flight cost the garbage collector
+// nothing to scan.
+type compactDoc struct {
+	doc    *Document // ID, Stored, Columns and Suppressed; no Fields
+	fields []string  // field names, by index
+	toks   []pendingToken
+	arena  []byte // the terms of toks
+}
+
+// buildCompact is Build giving a compactDoc.
+func (b *DocBuilder) buildCompact(rec *marc.Record, stored []byte) (*compactDoc, error) {
+	doc, err := b.analyse(rec, stored)
+	if err != nil {
+		return &compactDoc{doc: doc}, err
+	}
+	cd := &compactDoc{doc: doc, fields: make([]string, len(b.fields)),
+		toks: slices.Clone(b.toks), arena: bytes.Clone(b.arena)}
+	for i := range b.fields {
+		cd.fields[i] = b.fields[i].name
+	}
+	return cd, nil
 }
 
 // finishFields gives doc its fields, in order of first token, with one

@@ -203,42 +203,106 @@ func (fs FieldSpec) Extract(r *marc.Record, buf []byte, emit func(value []byte, 
 		if tag != fs.Tag {
 			continue
 		}
-		if fs.Start >= 0 {
-			if f.Subfields == nil {
-				if v := byteRange(f.Value, fs.Start, fs.End); len(v) > 0 {
-					emit(v, f)
-				}
-			}
-			continue
-		}
+		buf = fs.extractField(f, buf, emit)
+	}
+	return buf
+}
+
+// extractField is Extract for one field whose (linked) tag is fs.Tag.
+func (fs FieldSpec) extractField(f *marc.Field, buf []byte, emit func(value []byte, f *marc.Field)) []byte {
+	if fs.Start >= 0 {
 		if f.Subfields == nil {
-			if fs.Subfields == "" && len(f.Value) > 0 {
-				emit(f.Value, f)
+			if v := byteRange(f.Value, fs.Start, fs.End); len(v) > 0 {
+				emit(v, f)
 			}
+		}
+		return buf
+	}
+	if f.Subfields == nil {
+		if fs.Subfields == "" && len(f.Value) > 0 {
+			emit(f.Value, f)
+		}
+		return buf
+	}
+	if fs.Ind1 != 0 && f.Ind1 != fs.Ind1 || fs.Ind2 != 0 && f.Ind2 != fs.Ind2 {
+		return buf
+	}
+	buf = buf[:0]
+	for _, sf := range f.Subfields {
+		if fs.Subfields != "" && strings.IndexByte(fs.Subfields, sf.Code) < 0 {
 			continue
 		}
-		if fs.Ind1 != 0 && f.Ind1 != fs.Ind1 || fs.Ind2 != 0 && f.Ind2 != fs.Ind2 {
+		if f.Tag == "880" && sf.Code == '6' && fs.Subfields == "" {
 			continue
 		}
-		buf = buf[:0]
-		for _, sf := range f.Subfields {
-			if fs.Subfields != "" && strings.IndexByte(fs.Subfields, sf.Code) < 0 {
-				continue
-			}
-			if f.Tag == "880" && sf.Code == '6' && fs.Subfields == "" {
-				continue
-			}
-			if len(sf.Value) == 0 {
-				continue
-			}
-			if len(buf) > 0 {
-				buf = append(buf, ' ')
-			}
-			buf = append(buf, sf.Value...)
+		if len(sf.Value) == 0 {
+			continue
 		}
 		if len(buf) > 0 {
-			emit(buf, f)
+			buf = append(buf, ' ')
 		}
+		buf = append(buf, sf.Value...)
+	}
+	if len(buf) > 0 {
+		emit(buf, f)
+	}
+	return buf
+}
+
+// tagNumber returns the number of a numeric tag, or -1.
+func tagNumber(tag string) int {
+	if len(tag) != 3 {
+		return -1
+	}
+	n := 0
+	for i := 0; i < 3; i++ {
+		c := tag[i]
+		if c < '0' || c > '9' {
+			return -1
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// tagIndex lists the fields of a record by (linked) numeric tag, so that
+// extracting many specs does not scan the whole record for each. It is
+// reused from record to record.
+type tagIndex struct {
+	byTag   [1000][]int32
+	touched []int
+}
+
+func (t *tagIndex) reset(r *marc.Record) {
+	for _, n := range t.touched {
+		t.byTag[n] = t.byTag[n][:0]
+	}
+	t.touched = t.touched[:0]
+	for i := range r.Fields {
+		f := &r.Fields[i]
+		tag := f.Tag
+		if lt, ok := LinkedTag(f); ok {
+			tag = lt
+		}
+		n := tagNumber(tag)
+		if n < 0 {
+			continue // only specs with non-numeric tags select it
+		}
+		if len(t.byTag[n]) == 0 {
+			t.touched = append(t.touched, n)
+		}
+		t.byTag[n] = append(t.byTag[n], int32(i))
+	}
+}
+
+// extract is fs.Extract on the record t was reset with.
+func (t *tagIndex) extract(fs *FieldSpec, r *marc.Record, buf []byte, emit func(value []byte, f *marc.Field)) []byte {
+	n := tagNumber(fs.Tag)
+	if n < 0 {
+		return fs.Extract(r, buf, emit)
+	}
+	for _, i := range t.byTag[n] {
+		buf = fs.extractField(&r.Fields[i], buf, emit)
 	}
 	return buf
 }

@@ -15,16 +15,37 @@ func fuzzSegment(t testing.TB) (*memKV, *zstd.Decoder) {
 	opts := (&Options{StoredBlockSize: 1 << 10, FacetBitmapMaxValues: 3}).EnsureDefaults()
 	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
 	dec, _ := newDecoder()
+	mem := &memKV{}
+	if _, err := buildFromDocs(newSegWriter(opts, enc, 7, 100, mem), fuzzDocs()); err != nil {
+		t.Fatal(err)
+	}
+	return mem, dec
+}
+
+// fuzzDocs returns the 40 documents of fuzzSegment.
+func fuzzDocs() []*Document {
 	r := rand.New(rand.NewPCG(1, 2))
 	var docs []*Document
 	for i := 0; i < 40; i++ {
 		docs = append(docs, randDoc(r, "f"+string(rune('a'+i%26))+string(rune('a'+i/26))))
 	}
+	return docs
+}
+
+// buildSegment builds segment 7 of docs, numbered from base, in the given
+// segment format.
+func buildSegment(t testing.TB, format uint64, base uint32, docs []*Document) *memKV {
+	t.Helper()
+	opts := (&Options{StoredBlockSize: 1 << 10, FacetBitmapMaxValues: 3}).EnsureDefaults()
+	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	defer enc.Close()
 	mem := &memKV{}
-	if _, err := buildFromDocs(newSegWriter(opts, enc, 7, 100, mem), docs); err != nil {
+	w := newSegWriter(opts, enc, 7, base, mem)
+	w.hdr.format = format
+	if _, err := buildFromDocs(w, docs); err != nil {
 		t.Fatal(err)
 	}
-	return mem, dec
+	return mem
 }
 
 // readSegment opens the segment and reads every structure in it.
@@ -158,18 +179,32 @@ func FuzzDecoders(f *testing.F) {
 	})
 }
 
-// TestCorruptSegmentRead checks that a corrupt postings value surfaces as a
-// corruption error through the Snapshot API.
+// TestCorruptSegmentRead checks that a corrupt postings value (a term
+// block of format 2, a postings key of format 1) surfaces as a corruption
+// error through the segment readers.
 func TestCorruptSegmentRead(t *testing.T) {
-	mem, dec := fuzzSegment(t)
-	for i, k := range mem.keys {
-		if len(k) > 9 && k[9] == kindTerm && k[len(k)-1] == termPostings {
-			mem.vals[i] = []byte{0x3b, 0x30, 0xff}
-			break
+	for _, tc := range []struct {
+		format uint64
+		sub    byte
+	}{{segFormat, termBlock}, {1, termPostings}} {
+		mem, dec := fuzzSegment(t)
+		if tc.format != segFormat {
+			mem = buildSegment(t, tc.format, 100, fuzzDocs())
 		}
-	}
-	if err := readSegment(mem, dec); !IsCorruption(err) {
-		t.Fatalf("got %v, want corruption", err)
+		found := false
+		for i, k := range mem.keys {
+			if len(k) > 9 && k[9] == kindTerm && k[len(k)-1] == tc.sub {
+				mem.vals[i] = []byte{0x3b, 0x30, 0xff}
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Fatalf("format %d: no term key with sub-key %d", tc.format, tc.sub)
+		}
+		if err := readSegment(mem, dec); !IsCorruption(err) {
+			t.Fatalf("format %d: got %v, want corruption", tc.format, err)
+		}
 	}
 	_ = context.Background()
 }

@@ -22,9 +22,11 @@ import (
 
 // FormatVersion is the on-disk format this package writes. Indexes of
 // formats MinFormatVersion..FormatVersion are read; newer ones are refused
-// with ErrNewerFormat.
+// with ErrNewerFormat. Format 2 added term blocks to segments (segment
+// format 2); an index of format 1 opened for writing is marked format 2,
+// since the segments written from then on are of the new format.
 const (
-	FormatVersion    = 1
+	FormatVersion    = 2
 	MinFormatVersion = 1
 )
 
@@ -69,6 +71,9 @@ type Index struct {
 
 	commits atomic.Uint64
 	merges  atomic.Uint64
+
+	// rc caches decoded segment data for readers (readcache.go).
+	rc readCache
 }
 
 // version is an immutable set of segments with their deletions. Snapshots
@@ -320,6 +325,11 @@ func (idx *Index) load() error {
 		if f < MinFormatVersion {
 			return fmt.Errorf("index: %s has format %d, older than the oldest supported (%d); rebuild it", idx.dir, f, MinFormatVersion)
 		}
+		if f < FormatVersion && !idx.opts.ReadOnly {
+			if err := idx.db.Set(fk, binary.AppendUvarint(nil, FormatVersion), pebble.Sync); err != nil {
+				return err
+			}
+		}
 	}
 	fp, err := idx.get(metaKey("schemafp"))
 	if err != nil {
@@ -521,18 +531,7 @@ func (idx *Index) writeSST(ctx context.Context, id uint64, fill func(kvWriter) e
 		fs.Remove(path)
 		return nil, err
 	}
-	if err := w.Close(); err != nil {
-		fs.Remove(path)
-		return nil, err
-	}
-	if err := idx.db.Ingest(ctx, []string{path}); err != nil {
-		fs.Remove(path)
-		return nil, err
-	}
-	if _, err := fs.Stat(path); err == nil {
-		fs.Remove(path)
-	}
-	return openSegment(id, pebbleSource{idx.db}, nil)
+	return idx.ingestSST(ctx, id, path, w)
 }
 
 type sstWriter struct{ w *sstable.Writer }

@@ -62,6 +62,10 @@ type Options struct {
 	// ReadOnly opens the index without taking the write lock. Commit,
 	// Compact and Flush fail. The default is false.
 	ReadOnly bool
+
+	// segFormat, if non-zero, is the segment format written (tests write
+	// segments of the previous format with it).
+	segFormat uint64
 }
 
 // EnsureDefaults fills in the defaults of unset fields and returns o. A nil

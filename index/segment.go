@@ -35,8 +35,12 @@ func (p pebbleSource) get(k []byte) ([]byte, error) {
 
 // seqSource reads keys in increasing order through one Pebble iterator,
 // which is much cheaper than a Get per key (merges read every term).
+// getCached keeps the last value it read, since consecutive terms share
+// a term block.
 type seqSource struct {
-	it *pebble.Iterator
+	it      *pebble.Iterator
+	lastKey []byte
+	lastVal []byte
 }
 
 func (p *seqSource) get(k []byte) ([]byte, error) {
@@ -48,6 +52,21 @@ func (p *seqSource) get(k []byte) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.Clone(v), nil
+}
+
+// getCached is get, remembering the value for the next call with the same
+// key.
+func (p *seqSource) getCached(k []byte) ([]byte, error) {
+	if p.lastVal != nil && bytes.Equal(k, p.lastKey) {
+		return p.lastVal, nil
+	}
+	v, err := p.get(k)
+	if err != nil || v == nil {
+		return v, err
+	}
+	p.lastKey = append(p.lastKey[:0], k...)
+	p.lastVal = v
+	return v, nil
 }
 
 // sequential returns a copy of s whose reads go through an iterator, for
@@ -62,7 +81,7 @@ func (s *segment) sequential() (*segment, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	c := &segment{id: s.id, hdr: s.hdr, src: &seqSource{it}, fields: s.fields, fsts: s.fsts, cols: s.cols, idFST: s.idFST, suppressed: s.suppressed}
+	c := &segment{id: s.id, hdr: s.hdr, src: &seqSource{it: it}, fields: s.fields, fsts: s.fsts, cols: s.cols, idFST: s.idFST, suppressed: s.suppressed}
 	return c, func() { it.Close() }, nil
 }
 
@@ -194,8 +213,94 @@ func (s *segment) termInfo(field string, term []byte) (ord uint32, df uint32, ok
 	return uint32(v), uint32(v >> 32), true, nil
 }
 
+// termEntry returns the entry of term ord of field in its term block
+// (segment format 2), or a nil entry if the term's postings and positions
+// have keys of their own. key is the block's key, for errors.
+func (s *segment) termEntry(field string, ord uint32) (entry, key []byte, err error) {
+	k := termKey(s.id, field, ord-ord%termBlockTerms, termBlock)
+	var v []byte
+	if sq, ok := s.src.(*seqSource); ok {
+		v, err = sq.getCached(k)
+	} else {
+		v, err = s.src.get(k)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if v == nil {
+		return nil, nil, corruptf(k, 0, "missing term block")
+	}
+	d := decbuf{key: k, b: v}
+	n := d.count(1)
+	i := int(ord % termBlockTerms)
+	if d.err == nil && i >= n {
+		return nil, nil, corruptf(k, 0, "term block has %d terms, want entry %d", n, i)
+	}
+	var off, l, total uint64
+	for j := 0; j < n && d.err == nil; j++ {
+		x := d.uvarint()
+		switch {
+		case j < i:
+			off += x
+		case j == i:
+			l = x
+		}
+		total += x
+		if total > uint64(len(v)) {
+			d.fail("term block entry lengths exceed the block")
+		}
+	}
+	if d.err != nil {
+		return nil, nil, d.err
+	}
+	if total != uint64(len(v)-d.off) {
+		return nil, nil, corruptf(k, d.off, "term block entry lengths do not match its size")
+	}
+	if l == 0 {
+		return nil, k, nil
+	}
+	start := d.off + int(off)
+	return v[start : start+int(l) : start+int(l)], k, nil
+}
+
+// inlineDocs decodes the documents of a term block entry into buf and
+// returns them with the offset of the positions that follow.
+func (s *segment) inlineDocs(key, ent []byte, buf []uint32) ([]uint32, int, error) {
+	d := decbuf{key: key, b: ent}
+	n := d.count(1)
+	doc := uint64(s.hdr.base)
+	for i := 0; i < n && d.err == nil; i++ {
+		x := d.uvarint()
+		if i > 0 && x == 0 {
+			d.fail("postings not increasing")
+		}
+		doc += x
+		if doc >= uint64(s.end()) {
+			d.fail("postings outside segment range")
+		}
+		buf = append(buf, uint32(doc))
+	}
+	return buf, d.off, d.err
+}
+
 // postings returns the docs of term ord (including deleted ones).
 func (s *segment) postings(field string, ord uint32) (*roaring.Bitmap, error) {
+	if s.hdr.format >= 2 {
+		ent, bk, err := s.termEntry(field, ord)
+		if err != nil {
+			return nil, err
+		}
+		if ent != nil {
+			var arr [inlineMaxDocs]uint32
+			docs, _, err := s.inlineDocs(bk, ent, arr[:0])
+			if err != nil {
+				return nil, err
+			}
+			bm := roaring.New()
+			bm.AddMany(docs)
+			return bm, nil
+		}
+	}
 	k := termKey(s.id, field, ord, termPostings)
 	v, err := s.src.get(k)
 	if err != nil {
@@ -215,6 +320,20 @@ func (s *segment) postings(field string, ord uint32) (*roaring.Bitmap, error) {
 }
 
 func (s *segment) positionsData(field string, ord uint32) (*posReader, error) {
+	if s.hdr.format >= 2 {
+		ent, bk, err := s.termEntry(field, ord)
+		if err != nil {
+			return nil, err
+		}
+		if ent != nil {
+			var arr [inlineMaxDocs]uint32
+			_, off, err := s.inlineDocs(bk, ent, arr[:0])
+			if err != nil {
+				return nil, err
+			}
+			return newPosReader(bk, ent[off:])
+		}
+	}
 	k := termKey(s.id, field, ord, termPositions)
 	v, err := s.src.get(k)
 	if err != nil {

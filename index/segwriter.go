@@ -17,16 +17,35 @@ type kvWriter interface {
 }
 
 // memKV is an in-memory sorted key/value table: the form of an unflushed
-// segment. It is both a kvWriter (keys arrive sorted) and a kvSource.
+// segment. It is both a kvWriter (keys arrive sorted) and a kvSource. set
+// copies keys and values into large chunks, so callers may reuse their
+// buffers and the table costs few allocations.
 type memKV struct {
 	keys  [][]byte
 	vals  [][]byte
+	arena []byte
 	bytes int64
 }
 
+// memKVChunk is the size of the chunks holding an in-memory segment's
+// keys and values.
+const memKVChunk = 1 << 20
+
+func (m *memKV) copyIn(b []byte) []byte {
+	if len(b) > memKVChunk/4 {
+		return bytes.Clone(b)
+	}
+	if cap(m.arena)-len(m.arena) < len(b) {
+		m.arena = make([]byte, 0, memKVChunk)
+	}
+	n := len(m.arena)
+	m.arena = append(m.arena, b...)
+	return m.arena[n:len(m.arena):len(m.arena)]
+}
+
 func (m *memKV) set(k, v []byte) error {
-	m.keys = append(m.keys, k)
-	m.vals = append(m.vals, v)
+	m.keys = append(m.keys, m.copyIn(k))
+	m.vals = append(m.vals, m.copyIn(v))
 	m.bytes += int64(len(k) + len(v) + 48)
 	return nil
 }
@@ -41,6 +60,7 @@ func (m *memKV) get(k []byte) ([]byte, error) {
 
 // segHeader describes a segment; it is the last key a segment writer emits.
 type segHeader struct {
+	format      uint64 // segment format: segFormat, or 1 for the previous one
 	base        uint32 // first internal doc number
 	numDocs     uint32
 	fields      []fieldMeta // sorted by name
@@ -61,11 +81,15 @@ type columnMeta struct {
 	hasBits bool   // per-value bitmaps written
 }
 
-const segFormat = 1
+// segFormat is the format of the segments this package writes. Format 1
+// stored every term's postings and positions under two keys of their own;
+// format 2 packs the small terms of each run of termBlockTerms ordinals
+// into one block (see doc.go). Both are read.
+const segFormat = 2
 
 func (h *segHeader) encode() []byte {
 	b := []byte("CSEG")
-	b = binary.AppendUvarint(b, segFormat)
+	b = binary.AppendUvarint(b, h.format)
 	b = binary.AppendUvarint(b, uint64(h.base))
 	b = binary.AppendUvarint(b, uint64(h.numDocs))
 	b = binary.AppendUvarint(b, uint64(len(h.fields)))
@@ -105,10 +129,11 @@ func decodeHeaderPayload(key, p []byte) (*segHeader, error) {
 		return nil, corruptf(key, 0, "bad segment header magic")
 	}
 	d := decbuf{key: key, b: p, off: 4}
-	if f := d.uvarint(); d.err == nil && f != segFormat {
+	f := d.uvarint()
+	if d.err == nil && (f < 1 || f > segFormat) {
 		return nil, corruptf(key, 4, "unknown segment format %d", f)
 	}
-	h := &segHeader{base: d.u32(), numDocs: d.u32()}
+	h := &segHeader{format: f, base: d.u32(), numDocs: d.u32()}
 	nf := d.count(4)
 	for i := 0; i < nf && d.err == nil; i++ {
 		h.fields = append(h.fields, fieldMeta{name: string(d.bytes()), docCount: d.u32(), sumLen: d.uvarint(), numTerms: d.u32()})
@@ -155,7 +180,7 @@ type segWriter struct {
 	blkLens []uint32
 
 	ids        []string
-	suppressed roaring.Bitmap
+	suppressed []uint32 // local doc numbers
 	columns    map[string]*colAcc
 	norms      map[string][]uint16
 	normStats  map[string]*fieldMeta
@@ -166,7 +191,25 @@ type segWriter struct {
 	fsts     [][2][]byte // key, value
 	posBuf   []byte
 	skipBuf  []byte
+	posVal   []byte
 	scratchB roaring.Bitmap
+	rbuf     bytes.Buffer
+
+	// The term block being filled (format 2): the entries of ordinals
+	// tbFirst.. and the values of its external terms.
+	tbFirst uint32
+	tbLens  []int
+	tbData  []byte
+	tbExt   []byte // external values, back to back
+	tbExtKV []extKV
+	keyBuf  []byte
+}
+
+// extKV locates an external term value in segWriter.tbExt.
+type extKV struct {
+	ord        uint32
+	sub        byte
+	start, end int
 }
 
 type colAcc struct {
@@ -174,9 +217,13 @@ type colAcc struct {
 }
 
 func newSegWriter(opts *Options, enc *zstd.Encoder, seg uint64, base uint32, out kvWriter) *segWriter {
+	format := uint64(segFormat)
+	if opts.segFormat != 0 {
+		format = opts.segFormat
+	}
 	return &segWriter{
 		opts: opts, seg: seg, out: out, enc: enc,
-		hdr:       segHeader{base: base},
+		hdr:       segHeader{format: format, base: base},
 		columns:   map[string]*colAcc{},
 		norms:     map[string][]uint16{},
 		normStats: map[string]*fieldMeta{},
@@ -206,7 +253,7 @@ func (w *segWriter) addDoc(id string, stored []byte, suppressed bool, cols []Col
 	}
 	w.ids = append(w.ids, id)
 	if suppressed {
-		w.suppressed.Add(w.hdr.base + local)
+		w.suppressed = append(w.suppressed, local)
 	}
 	for _, c := range cols {
 		if len(c.Values) == 0 {
@@ -279,8 +326,12 @@ func (w *segWriter) finishDocs() error {
 			return err
 		}
 	}
-	if !w.suppressed.IsEmpty() {
-		v, err := w.suppressed.ToBytes()
+	if len(w.suppressed) > 0 {
+		bm := roaring.New()
+		for _, l := range w.suppressed {
+			bm.Add(w.hdr.base + l)
+		}
+		v, err := bm.ToBytes()
 		if err != nil {
 			return err
 		}
@@ -398,6 +449,17 @@ func (w *segWriter) beginField(name string) error {
 	return nil
 }
 
+// Term blocks (segment format 2). The terms of a field are numbered in
+// byte order; ordinals first..first+termBlockTerms-1 share one block
+// value. A term whose entry would exceed inlineMaxBytes, or that has more
+// than inlineMaxDocs documents, keeps its postings and positions under
+// keys of their own (as in format 1) and has an empty entry.
+const (
+	termBlockTerms = 128
+	inlineMaxDocs  = 64
+	inlineMaxBytes = 512
+)
+
 // addTerm adds a term of the current field. docs are global doc numbers in
 // increasing order; freqs[i] positions of docs[i] follow each other in pos.
 func (w *segWriter) addTerm(term []byte, docs []uint32, freqs []uint32, pos []uint32) error {
@@ -406,19 +468,54 @@ func (w *segWriter) addTerm(term []byte, docs []uint32, freqs []uint32, pos []ui
 	if err := w.fstB.Insert(term, uint64(ord)|uint64(len(docs))<<32); err != nil {
 		return err
 	}
-	bm := &w.scratchB
-	bm.Clear()
-	bm.AddMany(docs)
-	if len(docs) > 64 {
-		bm.RunOptimize()
+	w.encodePositions(freqs, pos)
+	if w.hdr.format < 2 {
+		pv, err := w.encodePostings(docs)
+		if err != nil {
+			return err
+		}
+		if err := w.out.set(termKey(w.seg, w.field.name, ord, termPostings), bytes.Clone(pv)); err != nil {
+			return err
+		}
+		return w.out.set(termKey(w.seg, w.field.name, ord, termPositions), bytes.Clone(w.posVal))
 	}
-	pv, err := bm.ToBytes()
-	if err != nil {
-		return err
+	if len(w.tbLens) == 0 {
+		w.tbFirst = ord
 	}
-	if err := w.out.set(termKey(w.seg, w.field.name, ord, termPostings), pv); err != nil {
-		return err
+	n := len(w.tbData)
+	if len(docs) <= inlineMaxDocs {
+		w.tbData = binary.AppendUvarint(w.tbData, uint64(len(docs)))
+		prev := w.hdr.base
+		for _, d := range docs {
+			w.tbData = binary.AppendUvarint(w.tbData, uint64(d-prev))
+			prev = d
+		}
+		w.tbData = append(w.tbData, w.posVal...)
 	}
+	if len(w.tbData) == n || len(w.tbData)-n > inlineMaxBytes {
+		w.tbData = w.tbData[:n]
+		pv, err := w.encodePostings(docs)
+		if err != nil {
+			return err
+		}
+		e := len(w.tbExt)
+		w.tbExt = append(w.tbExt, pv...)
+		w.tbExtKV = append(w.tbExtKV, extKV{ord, termPostings, e, len(w.tbExt)})
+		e = len(w.tbExt)
+		w.tbExt = append(w.tbExt, w.posVal...)
+		w.tbExtKV = append(w.tbExtKV, extKV{ord, termPositions, e, len(w.tbExt)})
+	}
+	w.tbLens = append(w.tbLens, len(w.tbData)-n)
+	if len(w.tbLens) == termBlockTerms {
+		return w.flushTermBlock()
+	}
+	return nil
+}
+
+// encodePositions encodes the positions of a term into w.posVal: uvarint
+// nskip, nskip fixed32 offsets (of docs posSkip, 2*posSkip, ...), then per
+// doc a uvarint freq and freq delta-coded positions.
+func (w *segWriter) encodePositions(freqs, pos []uint32) {
 	w.posBuf = w.posBuf[:0]
 	w.skipBuf = w.skipBuf[:0]
 	p := 0
@@ -434,14 +531,57 @@ func (w *segWriter) addTerm(term []byte, docs []uint32, freqs []uint32, pos []ui
 		}
 		p += int(f)
 	}
-	v := make([]byte, 0, len(w.skipBuf)+len(w.posBuf)+4)
-	v = binary.AppendUvarint(v, uint64(len(w.skipBuf)/4))
-	v = append(v, w.skipBuf...)
-	v = append(v, w.posBuf...)
-	return w.out.set(termKey(w.seg, w.field.name, ord, termPositions), v)
+	w.posVal = binary.AppendUvarint(w.posVal[:0], uint64(len(w.skipBuf)/4))
+	w.posVal = append(w.posVal, w.skipBuf...)
+	w.posVal = append(w.posVal, w.posBuf...)
+}
+
+// encodePostings returns docs as a roaring bitmap (portable format). The
+// result is valid until the next call.
+func (w *segWriter) encodePostings(docs []uint32) ([]byte, error) {
+	bm := &w.scratchB
+	bm.Clear()
+	bm.AddMany(docs)
+	if len(docs) > 64 {
+		bm.RunOptimize()
+	}
+	w.rbuf.Reset()
+	if _, err := bm.WriteTo(&w.rbuf); err != nil {
+		return nil, err
+	}
+	return w.rbuf.Bytes(), nil
+}
+
+// flushTermBlock writes the term block being filled, then the external
+// values of its terms (which sort after it).
+func (w *segWriter) flushTermBlock() error {
+	if len(w.tbLens) == 0 {
+		return nil
+	}
+	v := make([]byte, 0, len(w.tbData)+2*len(w.tbLens)+2)
+	v = binary.AppendUvarint(v, uint64(len(w.tbLens)))
+	for _, l := range w.tbLens {
+		v = binary.AppendUvarint(v, uint64(l))
+	}
+	v = append(v, w.tbData...)
+	w.keyBuf = appendTermKey(w.keyBuf[:0], w.seg, w.field.name, w.tbFirst, termBlock)
+	if err := w.out.set(w.keyBuf, v); err != nil {
+		return err
+	}
+	for _, e := range w.tbExtKV {
+		w.keyBuf = appendTermKey(w.keyBuf[:0], w.seg, w.field.name, e.ord, e.sub)
+		if err := w.out.set(w.keyBuf, w.tbExt[e.start:e.end]); err != nil {
+			return err
+		}
+	}
+	w.tbLens, w.tbData, w.tbExt, w.tbExtKV = w.tbLens[:0], w.tbData[:0], w.tbExt[:0], w.tbExtKV[:0]
+	return nil
 }
 
 func (w *segWriter) endField() error {
+	if err := w.flushTermBlock(); err != nil {
+		return err
+	}
 	if err := w.fstB.Close(); err != nil {
 		return err
 	}
@@ -514,40 +654,152 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-// buildFromDocs writes a segment holding docs, numbered base, base+1, ...
-func buildFromDocs(w *segWriter, docs []*Document) (*segHeader, error) {
-	type tacc struct {
-		docs, freqs, pos []uint32
+// inverter turns documents into postings: each distinct term of a field
+// gets an ID in order of first appearance, and every token becomes an
+// occurrence (term ID, local doc number, position). writeTerms then groups
+// the occurrences by term with a counting sort and writes the terms in
+// byte order. Occurrences are stored in fixed-size chunks, so that growing
+// never copies them, and hold no pointers, so that the garbage collector
+// never scans them.
+type inverter struct {
+	fields map[string]*fieldInv
+	lens   []fieldLen
+	bytes  int64 // approximate memory held
+}
+
+type fieldInv struct {
+	ids   map[string]uint32 // term -> ID
+	terms []string          // by ID
+	occ   [][]occurrence    // chunks of occChunk
+	n     int               // occurrences
+}
+
+type occurrence struct{ term, doc, pos uint32 }
+
+type docPos struct{ doc, pos uint32 }
+
+const occChunk = 1 << 14
+
+func newInverter() *inverter { return &inverter{fields: map[string]*fieldInv{}} }
+
+// field returns the accumulator of field name.
+func (inv *inverter) field(name string) *fieldInv {
+	fi := inv.fields[name]
+	if fi == nil {
+		fi = &fieldInv{ids: map[string]uint32{}}
+		inv.fields[name] = fi
 	}
-	inv := map[string]map[string]*tacc{}
-	var lens []fieldLen
-	for i, d := range docs {
-		doc := w.hdr.base + uint32(i)
-		lens = lens[:0]
-		for _, f := range d.Fields {
-			lens = append(lens, fieldLen{f.Name, uint32(len(f.Tokens))})
-			if len(f.Tokens) == 0 {
-				continue
-			}
-			m := inv[f.Name]
-			if m == nil {
-				m = map[string]*tacc{}
-				inv[f.Name] = m
-			}
-			for _, t := range f.Tokens {
-				a := m[string(t.Term)]
-				if a == nil {
-					a = &tacc{}
-					m[string(t.Term)] = a
-				}
-				if n := len(a.docs); n == 0 || a.docs[n-1] != doc {
-					a.docs = append(a.docs, doc)
-					a.freqs = append(a.freqs, 0)
-				}
-				a.freqs[len(a.freqs)-1]++
-				a.pos = append(a.pos, t.Pos)
+	return fi
+}
+
+// add records an occurrence of term in local document doc.
+func (inv *inverter) add(fi *fieldInv, term []byte, doc, pos uint32) {
+	id, ok := fi.ids[string(term)]
+	if !ok {
+		id = uint32(len(fi.terms))
+		t := string(term)
+		fi.ids[t] = id
+		fi.terms = append(fi.terms, t)
+		inv.bytes += int64(len(t)) + 64
+	}
+	if fi.n%occChunk == 0 {
+		fi.occ = append(fi.occ, make([]occurrence, 0, occChunk))
+		inv.bytes += occChunk * 12
+	}
+	c := &fi.occ[len(fi.occ)-1]
+	*c = append(*c, occurrence{id, doc, pos})
+	fi.n++
+}
+
+// addDocument inverts the fields of d, local document doc, and returns
+// their lengths (valid until the next call).
+func (inv *inverter) addDocument(d *Document, doc uint32) []fieldLen {
+	inv.lens = inv.lens[:0]
+	for _, f := range d.Fields {
+		inv.lens = append(inv.lens, fieldLen{f.Name, uint32(len(f.Tokens))})
+		if len(f.Tokens) == 0 {
+			continue
+		}
+		fi := inv.field(f.Name)
+		for _, t := range f.Tokens {
+			inv.add(fi, t.Term, doc, t.Pos)
+		}
+	}
+	return inv.lens
+}
+
+// writeTerms writes the terms of every field into w, in field then term
+// order, with doc numbers shifted by base.
+func (inv *inverter) writeTerms(w *segWriter, base uint32) error {
+	var (
+		starts        []uint32
+		sorted        []docPos
+		order         []uint32
+		dl, freqs, ps []uint32
+		term          []byte
+	)
+	for _, field := range sortedKeys(inv.fields) {
+		fi := inv.fields[field]
+		delete(inv.fields, field)
+		// Group the occurrences by term with a counting sort, which keeps
+		// them in doc order.
+		starts = append(starts[:0], make([]uint32, len(fi.terms)+1)...)
+		for _, c := range fi.occ {
+			for _, o := range c {
+				starts[o.term+1]++
 			}
 		}
+		for i := 1; i < len(starts); i++ {
+			starts[i] += starts[i-1]
+		}
+		sorted = slices.Grow(sorted[:0], fi.n)[:fi.n]
+		next := append([]uint32(nil), starts[:len(fi.terms)]...)
+		for _, c := range fi.occ {
+			for _, o := range c {
+				sorted[next[o.term]] = docPos{base + o.doc, o.pos}
+				next[o.term]++
+			}
+		}
+		fi.occ, fi.ids = nil, nil
+		order = order[:0]
+		for id := range fi.terms {
+			order = append(order, uint32(id))
+		}
+		slices.SortFunc(order, func(a, b uint32) int { return cmpString(fi.terms[a], fi.terms[b]) })
+		if err := w.beginField(field); err != nil {
+			return err
+		}
+		for _, id := range order {
+			dl, freqs, ps = dl[:0], freqs[:0], ps[:0]
+			for _, o := range sorted[starts[id]:starts[id+1]] {
+				if n := len(dl); n == 0 || dl[n-1] != o.doc {
+					if n > 0 {
+						sortLastPositions(ps, freqs[n-1])
+					}
+					dl = append(dl, o.doc)
+					freqs = append(freqs, 0)
+				}
+				freqs[len(freqs)-1]++
+				ps = append(ps, o.pos)
+			}
+			sortLastPositions(ps, freqs[len(freqs)-1])
+			term = append(term[:0], fi.terms[id]...)
+			if err := w.addTerm(term, dl, freqs, ps); err != nil {
+				return err
+			}
+		}
+		if err := w.endField(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// buildFromDocs writes a segment holding docs, numbered base, base+1, ...
+func buildFromDocs(w *segWriter, docs []*Document) (*segHeader, error) {
+	inv := newInverter()
+	for i, d := range docs {
+		lens := inv.addDocument(d, uint32(i))
 		if err := w.addDoc(d.ID, d.Stored, d.Suppressed, d.Columns, lens); err != nil {
 			return nil, err
 		}
@@ -555,28 +807,16 @@ func buildFromDocs(w *segWriter, docs []*Document) (*segHeader, error) {
 	if err := w.finishDocs(); err != nil {
 		return nil, err
 	}
-	for _, field := range sortedKeys(inv) {
-		if err := w.beginField(field); err != nil {
-			return nil, err
-		}
-		m := inv[field]
-		for _, term := range sortedKeys(m) {
-			a := m[term]
-			p := 0
-			for _, f := range a.freqs {
-				ps := a.pos[p : p+int(f)]
-				if !slices.IsSorted(ps) {
-					slices.Sort(ps)
-				}
-				p += int(f)
-			}
-			if err := w.addTerm([]byte(term), a.docs, a.freqs, a.pos); err != nil {
-				return nil, err
-			}
-		}
-		if err := w.endField(); err != nil {
-			return nil, err
-		}
+	if err := inv.writeTerms(w, w.hdr.base); err != nil {
+		return nil, err
 	}
 	return w.finish()
+}
+
+// sortLastPositions sorts the last f positions of ps, those of one doc.
+func sortLastPositions(ps []uint32, f uint32) {
+	last := ps[len(ps)-int(f):]
+	if !slices.IsSorted(last) {
+		slices.Sort(last)
+	}
 }

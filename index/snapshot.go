@@ -68,7 +68,7 @@ func (s *Snapshot) Term(ctx context.Context, field string, term []byte) (*roarin
 		if !ok {
 			continue
 		}
-		bm, err := sv.seg.postings(field, ord)
+		bm, err := s.idx.cachedPostings(sv.seg, field, ord)
 		if err != nil {
 			return nil, err
 		}
@@ -156,7 +156,7 @@ func (s *Snapshot) Norms(ctx context.Context, field string) (*Norms, error) {
 	}
 	n := &Norms{v: s.v, data: make([][]byte, len(s.v.segs))}
 	for i, sv := range s.v.segs {
-		d, err := sv.seg.norms(field)
+		d, err := s.idx.cachedNorms(sv.seg, field)
 		if err != nil {
 			return nil, err
 		}
@@ -216,7 +216,7 @@ func (s *Snapshot) Postings(ctx context.Context, field string, term []byte) (*Po
 		if !ok {
 			continue
 		}
-		bm, err := sv.seg.postings(field, ord)
+		bm, err := s.idx.cachedPostings(sv.seg, field, ord)
 		if err != nil {
 			return nil, err
 		}
@@ -294,7 +294,7 @@ func (p *Postings) loadPositions() bool {
 	}
 	pt := &p.parts[p.cur]
 	if pt.pr == nil {
-		pr, err := pt.seg.positionsData(p.field, pt.ord)
+		pr, err := p.snap.idx.cachedPositions(pt.seg, p.field, pt.ord)
 		if err != nil {
 			p.err = err
 			return false
@@ -327,14 +327,14 @@ func (s *Snapshot) Positions(ctx context.Context, field string, term []byte, doc
 	if err != nil || !ok {
 		return nil, err
 	}
-	bm, err := sv.seg.postings(field, ord)
+	bm, err := s.idx.cachedPostings(sv.seg, field, ord)
 	if err != nil {
 		return nil, err
 	}
 	if !bm.Contains(doc) {
 		return nil, nil
 	}
-	pr, err := sv.seg.positionsData(field, ord)
+	pr, err := s.idx.cachedPositions(sv.seg, field, ord)
 	if err != nil {
 		return nil, err
 	}
@@ -466,7 +466,7 @@ func (s *Snapshot) DocID(ctx context.Context, doc uint32) (string, error) {
 	if !ok {
 		return "", errNoDoc(doc)
 	}
-	return sv.seg.docID(doc)
+	return s.idx.cachedDocID(sv.seg, doc)
 }
 
 // Lookup returns the live document with external ID id.
@@ -492,7 +492,7 @@ func (s *Snapshot) Column(ctx context.Context, name string) (*Column, error) {
 	}
 	c := &Column{name: name, v: s.v, segs: make([]*colBlock, len(s.v.segs))}
 	for i, sv := range s.v.segs {
-		b, err := sv.seg.column(name)
+		b, err := s.idx.cachedColumn(sv.seg, name)
 		if err != nil {
 			return nil, err
 		}

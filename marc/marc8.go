@@ -701,3 +701,101 @@ func m8ComposeRunes(buf []rune, cc []uint8) int {
 	}
 	return out
 }
+
+// m8Clean reports whether AppendMARC8 converts src without an invalid
+// sequence, and with every byte after a subfield delimiter a printable
+// ASCII subfield code, without producing the output. It is conservative:
+// when it reports false the conversion may still be clean, and the caller
+// converts to find out (and to word the warnings).
+func m8Clean(src []byte) bool {
+	var d m8decoder
+	d.reset(false)
+	marks := 0
+	atCode := false
+	for i := 0; i < len(src); {
+		c := src[i]
+		if atCode {
+			atCode = false
+			if c < 0x20 || c >= 0x7F {
+				return false
+			}
+			i++
+			continue
+		}
+		var v uint32
+		switch {
+		case c == m8Esc:
+			n, ok := d.escape(src[i:], true)
+			if !ok {
+				return false
+			}
+			i += n
+			continue
+		case c < 0x20:
+			if marks > 0 {
+				return false // marks without a base
+			}
+			if c >= 0x1D {
+				d.g0, d.g1 = m8SetASCII, m8SetANSEL
+				atCode = c == 0x1F
+			}
+			i++
+			continue
+		case c == ' ' || c < 0x7F && d.g0 == m8SetASCII:
+			// A run of base characters: the first takes the marks.
+			marks = 0
+			i += m8PrintableRun(src[i:])
+			continue
+		case c == 0x7F || c == 0xA0 || c == 0xFF:
+			return false
+		case c >= 0x80 && c < 0xA0:
+			v = m8Get24(m8C1, int(c-0x80)*3)
+			i++
+		default:
+			set := d.g0
+			if c >= 0x80 {
+				set = d.g1
+			}
+			if set == m8SetEACC {
+				n, e := m8DecodeEACC(src[i:])
+				if n == 0 {
+					return false // cut short
+				}
+				v = e
+				i += n
+			} else {
+				v = m8Get24(m8Single, (int(set)*96+int(c&0x7F)-0x20)*3)
+				i++
+			}
+		}
+		switch {
+		case v == 0:
+			return false
+		case v&m8Ignore != 0:
+		case v&m8Combining != 0:
+			if marks++; marks > m8MaxMarks {
+				return false
+			}
+		default:
+			marks = 0
+		}
+	}
+	return marks == 0
+}
+
+// m8PrintableRun returns the length of the prefix of s made of bytes
+// 0x20-0x7E, reading eight bytes at a time. Borrows and carries can only
+// mark bytes above an already marked one, so the lowest mark is exact.
+func m8PrintableRun(s []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(s[i:])
+		if m := ((w-0x20*ones)&^w | w | (w + ones)) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(s) && s[i] >= 0x20 && s[i] < 0x7F; i++ {
+	}
+	return i
+}

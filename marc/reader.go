@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
+	"slices"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -21,6 +23,9 @@ const (
 const (
 	// readBufSize is the initial size of a Reader's input buffer.
 	readBufSize = 256 << 10
+	// bufSlack is the capacity a Reader's buffer has past its length, so
+	// that markBytes can read whole 64-byte blocks up to its end.
+	bufSlack = 64
 	// maxSpan bounds the bytes a Reader buffers while looking for a record
 	// terminator; a longer run is cut there and read as a truncated record.
 	maxSpan = 16 << 20
@@ -82,11 +87,23 @@ type Reader struct {
 	stats    Stats
 	warnings []*ParseError
 
+	// validateMARC8 keeps MARC-8 fields that convert cleanly as they are
+	// (see Validate).
+	validateMARC8 bool
+
+	// The record being parsed: its data area, the input offsets of the
+	// record and of the data area, and how its character data is read.
+	data    []byte
+	recOff  int64
+	dataOff int64
+	mode    recordMode
+
 	rec    Record
 	fields []Field
 	subs   []Subfield
 	conv   []byte
 	locs   []fieldLoc
+	bm     []uint64 // bitmaps of the data area's delimiters and specials (markBytes)
 	order  []int32
 	chunks []int32
 }
@@ -103,7 +120,7 @@ type fieldLoc struct {
 // NewReader returns a Reader reading ISO 2709 records from r. The Reader
 // buffers its input.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{r: r, buf: make([]byte, readBufSize)}
+	return &Reader{r: r, buf: make([]byte, readBufSize, readBufSize+bufSlack)}
 }
 
 // InputOffset returns the input stream byte offset of the end of the last
@@ -137,7 +154,7 @@ func (r *Reader) fill() bool {
 		r.pos, r.end = 0, n
 	}
 	if r.end == len(r.buf) {
-		nb := make([]byte, 2*len(r.buf))
+		nb := make([]byte, 2*len(r.buf), 2*len(r.buf)+bufSlack)
 		copy(nb, r.buf[:r.end])
 		r.buf = nb
 	}
@@ -354,18 +371,155 @@ func (r *Reader) parse(b []byte, hasRT bool, off int64) (rec *Record, perr *Pars
 	}
 	data := b[dirEnd+1:]
 	dataOff := off + int64(dirEnd+1)
-	r.locate(b[ds:dirEnd], data, off+int64(ds), dataOff)
-
-	mode := r.recordCharset(rec, data, off, dataOff)
+	r.data, r.recOff, r.dataOff = data, off, dataOff
+	mode := r.recordCharset(rec)
+	r.mode = mode
 	r.conv = r.conv[:0]
 	r.fields = r.fields[:0]
 	r.subs = r.subs[:0]
-	for i := range r.locs {
-		l := &r.locs[i]
-		r.addField(l.tag, data[l.start:l.end], mode, dataOff+int64(l.start))
+	nw := len(r.warnings)
+	if !r.directFields(b[ds:dirEnd], data) {
+		// The directory disagrees with the data area: forget the fields
+		// read so far and locate them all again.
+		r.warnings = r.warnings[:nw]
+		r.mode = mode
+		r.conv = r.conv[:0]
+		r.fields = r.fields[:0]
+		r.subs = r.subs[:0]
+		r.locate(b[ds:dirEnd], data, off+int64(ds), dataOff)
+		for i := range r.locs {
+			l := &r.locs[i]
+			r.slowField(l.tag, data[l.start:l.end], dataOff+int64(l.start))
+		}
 	}
 	rec.Fields = r.fields
 	return rec, nil, true
+}
+
+// directFields adds the fields of the record, directory entry by entry,
+// while the directory agrees with the data area (numeric entries, each
+// field inside the data and ending in a field terminator), which is the
+// case of every well-formed record. It returns false at the first entry
+// that does not agree.
+//
+// A first pass (markBytes) maps the subfield delimiters, escapes and bytes
+// 0x80 and above of the data area into bitmaps; fields with a numeric tag
+// are then sliced from the bitmaps. Any field with a defect to report, or
+// with bytes to convert, is handed to slowField instead.
+func (r *Reader) directFields(dir, data []byte) bool {
+	nw := markWords(len(data))
+	if cap(r.bm) < 2*nw {
+		r.bm = make([]uint64, 2*nw, 2*nw+nw/2)
+	}
+	bm := r.bm[:2*nw]
+	markBytes(data, bm)
+	var any uint64
+	for j := 1; j < len(bm); j += 2 {
+		any |= bm[j]
+	}
+	data = data[:len(data):len(data)]
+	// The loop makes no call on its common path, and keeps few values
+	// live (r.fields stays in memory): a call, or too many values, would
+	// have the compiler spill and reload its state on every iteration.
+	subs := r.subs
+	for ; len(dir) >= 12; dir = dir[12:] {
+		e := dir[:12:12]
+		// entryNumbers, by hand.
+		const hi4, threes, sixes = 0xF0F0F0F0F0F0F0F0, 0x3030303030303030, 0x0606060606060606
+		ew := binary.LittleEndian.Uint64(e[4:12])
+		d3 := e[3] - '0'
+		if d3 > 9 || ew&hi4 != threes || (ew+sixes)&hi4 != threes {
+			r.subs = subs
+			return false
+		}
+		v := ew & 0x0F0F0F0F0F0F0F0F
+		v = v * (10<<8 + 1) >> 8 & 0x00FF00FF00FF00FF
+		v = v * (100<<16 + 1) >> 16 & 0x0000FFFF0000FFFF
+		v = v * (10000<<32 + 1) >> 32
+		ln, of := int(d3)*1000+int(v/100000), int(v%100000)
+		if ln < 1 || of+ln > len(data) || data[of+ln-1] != fieldTerm {
+			r.subs = subs
+			return false
+		}
+		fe := of + ln - 1 // the field's terminator
+		first := len(subs)
+		if t0, t1, t2 := e[0]-'0', e[1]-'0', e[2]-'0'; t0 <= 9 && t1 <= 9 && t2 <= 9 {
+			tag := tagTable[int(t0)*100+int(t1)*10+int(t2)]
+			special := false
+			if any != 0 {
+				if lo, hi := of>>6, (fe-1)>>6; lo == hi {
+					special = bm[2*lo+1]&(^uint64(0)<<uint(of&63))&(^uint64(0)>>uint(63-(fe-1)&63)) != 0
+				} else {
+					special = bitsIn(bm, 1, of, fe)
+				}
+			}
+			if t0 == 0 && t1 == 0 {
+				// A control field: fast if nothing in it is special.
+				if !special && !bitsIn(bm, 0, of, fe) {
+					if len(r.fields) == cap(r.fields) {
+						r.fields = slices.Grow(r.fields, 1)
+					}
+					r.fields = r.fields[:len(r.fields)+1]
+					f := &r.fields[len(r.fields)-1]
+					f.Tag, f.Ind1, f.Ind2, f.Value, f.Subfields = tag, 0, 0, data[of:fe:fe], nil
+					continue
+				}
+			} else if ln >= 4 && data[of+2] == subfieldDelim && indicatorOK[data[of]] && indicatorOK[data[of+1]] {
+				// A data field: its subfields end at the delimiters
+				// after the first, at of+2.
+				s := of + 3 // the current subfield's code
+				bad := false
+				lo, hi := s>>6, (fe-1)>>6
+				for w := lo; w <= hi && !bad; w++ {
+					m := bm[2*w]
+					if w == lo {
+						m &= ^uint64(0) << uint(s&63)
+					}
+					if w == hi {
+						m &= ^uint64(0) >> uint(63-(fe-1)&63)
+					}
+					for ; m != 0; m &= m - 1 {
+						k := w<<6 + bits.TrailingZeros64(m)
+						if k == s || !codeOK[data[s]] {
+							bad = true
+							break
+						}
+						subs = append(subs, Subfield{Code: data[s], Value: data[s+1 : k : k]})
+						s = k + 1
+					}
+				}
+				if !bad && s < fe && codeOK[data[s]] {
+					subs = append(subs, Subfield{Code: data[s], Value: data[s+1 : fe : fe]})
+					if special && r.mode != modeRaw {
+						// The first bytes that are not ASCII: settle a
+						// pending record mode, then validate UTF-8 and
+						// leave MARC-8 to slowField (unless validating
+						// and the field is clean).
+						r.resolveMode()
+						if r.mode == modeMARC8 && r.validateMARC8 {
+							bad = !m8Clean(data[of+2 : fe])
+						} else {
+							bad = r.mode != modeUTF8 || !utf8.Valid(data[of:fe])
+						}
+					}
+					if !bad {
+						if len(r.fields) == cap(r.fields) {
+							r.fields = slices.Grow(r.fields, 1)
+						}
+						r.fields = r.fields[:len(r.fields)+1]
+						f := &r.fields[len(r.fields)-1]
+						f.Tag, f.Ind1, f.Ind2, f.Value, f.Subfields = tag, data[of], data[of+1], nil, subs[first:len(subs):len(subs)]
+						continue
+					}
+				}
+			}
+		}
+		r.subs = subs[:first]
+		r.slowField(e[0:3:3], data[of:fe], r.dataOff+int64(of))
+		subs = r.subs
+	}
+	r.subs = subs
+	return true
 }
 
 func btoi(b bool) int {
@@ -490,30 +644,41 @@ func (r *Reader) locate(dir, data []byte, dirOff, dataOff int64) {
 }
 
 // entryNumbers returns the length and offset of the 12-byte directory
-// entry e, and false if they are not all digits.
+// entry e, and false if they are not all digits. It reads the eight digits
+// e[4:12] as one word: they are all digits when every byte's high nibble
+// is 3 before and after adding 6, and three multiplications combine them
+// into one number, most significant digit first.
 func entryNumbers(e []byte) (length, offset int, ok bool) {
-	d3, d4, d5, d6 := e[3]-'0', e[4]-'0', e[5]-'0', e[6]-'0'
-	d7, d8, d9, d10, d11 := e[7]-'0', e[8]-'0', e[9]-'0', e[10]-'0', e[11]-'0'
-	if d3 > 9 || d4 > 9 || d5 > 9 || d6 > 9 || d7 > 9 || d8 > 9 || d9 > 9 || d10 > 9 || d11 > 9 {
+	const hi, threes, sixes = 0xF0F0F0F0F0F0F0F0, 0x3030303030303030, 0x0606060606060606
+	w := binary.LittleEndian.Uint64(e[4:12])
+	d3 := e[3] - '0'
+	if d3 > 9 || w&hi != threes || (w+sixes)&hi != threes {
 		return 0, 0, false
 	}
-	length = int(d3)*1000 + int(d4)*100 + int(d5)*10 + int(d6)
-	offset = int(d7)*10000 + int(d8)*1000 + int(d9)*100 + int(d10)*10 + int(d11)
-	return length, offset, true
+	v := w & 0x0F0F0F0F0F0F0F0F
+	v = v * (10<<8 + 1) >> 8 & 0x00FF00FF00FF00FF    // pairs of digits
+	v = v * (100<<16 + 1) >> 16 & 0x0000FFFF0000FFFF // fours
+	v = v * (10000<<32 + 1) >> 32                    // all eight: e[4:7] * 100000 + offset
+	return int(d3)*1000 + int(v/100000), int(v % 100000), true
 }
 
 // recordMode is how the character data of one record is read.
 type recordMode uint8
 
 const (
-	modeRaw   recordMode = iota // bytes as read
-	modeUTF8                    // validated UTF-8
-	modeMARC8                   // converted from MARC-8
-	modeASCII                   // MARC-8 or UTF-8 that is all ASCII: nothing to do
+	modeRaw     recordMode = iota // bytes as read
+	modeUTF8                      // validated UTF-8
+	modeMARC8                     // converted from MARC-8
+	modePending                   // MARC-8 or mislabelled UTF-8: decided at the first byte that is not ASCII (resolveMode)
+	modeASCII                     // pending, and resolved as all ASCII: nothing to do
 )
 
 // recordCharset decides how to read the record's data and sets leader/09.
-func (r *Reader) recordCharset(rec *Record, data []byte, recOff, off int64) recordMode {
+// A record that leader/09 does not declare UTF-8 is read as MARC-8 or as
+// mislabelled UTF-8, which only its first byte that is not ASCII tells
+// apart: the decision waits for that byte (resolveMode), so that the all
+// ASCII records most MARC-8 files hold are scanned only once.
+func (r *Reader) recordCharset(rec *Record) recordMode {
 	switch r.Charset {
 	case CharsetRaw:
 		return modeRaw
@@ -529,20 +694,31 @@ func (r *Reader) recordCharset(rec *Record, data []byte, recOff, off int64) reco
 		return modeUTF8
 	}
 	if enc != ' ' {
-		r.warn(recOff+9, nil, ErrBadLeader, "leader/09 %q is neither blank nor 'a': read as MARC-8", enc)
+		r.warn(r.recOff+9, nil, ErrBadLeader, "leader/09 %q is neither blank nor 'a': read as MARC-8", enc)
 	}
 	rec.Leader[9] = 'a'
-	i := firstHighOrEscape(data)
+	return modePending
+}
+
+// resolveMode settles a pending record mode from the first byte of the
+// data area that is 0x80 or above or an escape: an escape means MARC-8, and
+// so does anything that is not valid UTF-8 from there on; otherwise the
+// record is mislabelled UTF-8. A record with no such byte is all ASCII,
+// which reads the same either way.
+func (r *Reader) resolveMode() {
+	if r.mode != modePending {
+		return
+	}
+	i := firstHighOrEscape(r.data)
 	switch {
 	case i < 0:
-		return modeASCII
-	case data[i] == escape:
-		return modeMARC8
-	case utf8.Valid(data[i:]):
-		r.warn(off+int64(i), nil, ErrMislabelledUTF8, "read as UTF-8")
-		return modeUTF8
+		r.mode = modeASCII
+	case r.data[i] != escape && utf8.Valid(r.data[i:]):
+		r.warn(r.dataOff+int64(i), nil, ErrMislabelledUTF8, "read as UTF-8")
+		r.mode = modeUTF8
+	default:
+		r.mode = modeMARC8
 	}
-	return modeMARC8
 }
 
 const (
@@ -590,10 +766,10 @@ func validTag(t []byte) bool {
 	return true
 }
 
-// text returns d as UTF-8 according to mode, appending to r.conv when d
-// has to change.
-func (r *Reader) text(d []byte, mode recordMode, off int64, tag []byte) []byte {
-	switch mode {
+// text returns d as UTF-8 according to the record mode (resolved),
+// appending to r.conv when d has to change.
+func (r *Reader) text(d []byte, off int64, tag []byte) []byte {
+	switch r.mode {
 	case modeUTF8:
 		if utf8.Valid(d) {
 			return d
@@ -627,9 +803,11 @@ func (r *Reader) text(d []byte, mode recordMode, off int64, tag []byte) []byte {
 	return d
 }
 
-// addField appends the field with the given tag and bytes d (terminator
-// excluded) to r.fields.
-func (r *Reader) addField(tagb, d []byte, mode recordMode, off int64) {
+// slowField appends the field with the given tag and bytes d (terminator
+// excluded) to r.fields, reporting every defect. directFields leaves it the
+// fields that may have defects to report or bytes to validate or convert.
+func (r *Reader) slowField(tagb, d []byte, off int64) {
+	r.resolveMode()
 	if !validTag(tagb) {
 		r.warn(off, tagb, ErrBadTag, "")
 	}
@@ -637,28 +815,25 @@ func (r *Reader) addField(tagb, d []byte, mode recordMode, off int64) {
 	us := bytes.IndexByte(d, subfieldDelim)
 	if IsControlTag(tag) {
 		if us < 0 || us > 3 {
-			v := r.text(d, mode, off, tagb)
+			v := r.text(d, off, tagb)
 			r.fields = append(r.fields, Field{Tag: tag, Value: v[:len(v):len(v)]})
 			return
 		}
 		r.warn(off, tagb, ErrBadTag, "control field has indicators and subfields: read as a data field")
 	} else if us < 0 {
 		r.warn(off, tagb, ErrEmptyField, "no subfield delimiter: kept as unstructured data")
-		v := r.text(d, mode, off, tagb)
+		v := r.text(d, off, tagb)
 		r.fields = append(r.fields, Field{Tag: tag, Value: v[:len(v):len(v)]})
-		return
-	}
-	if us == 2 && r.fastSubfields(tag, d, mode) {
 		return
 	}
 	fl := Field{Tag: tag}
 	first := len(r.subs)
-	if rest := r.indicators(&fl, d[:us], mode, off, tagb); len(rest) > 0 {
+	if rest := r.indicators(&fl, d[:us], off, tagb); len(rest) > 0 {
 		r.warn(off, tagb, ErrBadSubfieldCode, "text %q before the first subfield delimiter kept with a blank code", rest)
-		v := r.text(rest, mode, off, tagb)
+		v := r.text(rest, off, tagb)
 		r.subs = append(r.subs, Subfield{Code: ' ', Value: v})
 	}
-	sd := r.text(d[us:], mode, off+int64(us), tagb)
+	sd := r.text(d[us:], off+int64(us), tagb)
 	for len(sd) > 0 {
 		if sd[0] == subfieldDelim {
 			sd = sd[1:]
@@ -670,7 +845,7 @@ func (r *Reader) addField(tagb, d []byte, mode recordMode, off int64) {
 		switch c := sd[0:n]; {
 		case n == 0:
 			r.warn(off, tagb, ErrBadSubfieldCode, "empty subfield dropped")
-		case c[0] >= 0x80 && mode != modeRaw:
+		case c[0] >= 0x80 && r.mode != modeRaw:
 			r.subs = append(r.subs, r.nonASCIICode(c, off, tagb))
 		default:
 			if !validCode(c[0]) {
@@ -684,42 +859,51 @@ func (r *Reader) addField(tagb, d []byte, mode recordMode, off int64) {
 	r.fields = append(r.fields, fl)
 }
 
-// fastSubfields appends the data field tag, whose bytes d hold valid
-// indicators and a first delimiter at d[2], in one pass over d. It returns
-// false, having appended nothing, when the field needs more care: a defect
-// to report, or bytes to validate or convert.
-func (r *Reader) fastSubfields(tag string, d []byte, mode recordMode) bool {
-	if !validIndicator(d[0]) || !validIndicator(d[1]) {
-		return false
-	}
-	if mode != modeRaw && mode != modeASCII && firstHighOrEscape(d) >= 0 {
-		return false
-	}
-	first := len(r.subs)
-	s := 3 // start of the current subfield's code
-	for i := 3; i < len(d); i++ {
-		if d[i] != subfieldDelim {
-			continue
+// specialBytes marks, in the high bit of each byte of the result, the
+// bytes of the little-endian word w that are a subfield delimiter (0x1F),
+// an escape (0x1B) or 0x80 and above. Every such byte is marked; a byte
+// above a delimiter or escape may be marked too, so callers look at the
+// marked bytes themselves.
+func specialBytes(w uint64) uint64 {
+	// 0x1B and 0x1F differ in bit 2 only: OR-ing it in makes both 0x1F,
+	// and XOR-ing with 0x1F makes them zero.
+	x := (w | 0x04*lsb) ^ (subfieldDelim * lsb)
+	return ((x-lsb)&^x | w) & msb
+}
+
+// firstSpecial returns the index of the first byte of b that is a
+// subfield delimiter, an escape or 0x80 and above, or -1.
+func firstSpecial(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if specialBytes(binary.LittleEndian.Uint64(b[i:])) != 0 {
+			break
 		}
-		if i == s || !validCode(d[s]) {
-			r.subs = r.subs[:first]
-			return false
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == subfieldDelim || c == escape || c >= 0x80 {
+			return i
 		}
-		r.subs = append(r.subs, Subfield{Code: d[s], Value: d[s+1 : i : i]})
-		s = i + 1
 	}
-	if s == len(d) || !validCode(d[s]) {
-		r.subs = r.subs[:first]
-		return false
+	return -1
+}
+
+// codeOK and indicatorOK tabulate validCode and validIndicator.
+var (
+	codeOK      = byteSet(validCode)
+	indicatorOK = byteSet(validIndicator)
+)
+
+func byteSet(f func(byte) bool) (t [256]bool) {
+	for c := range t {
+		t[c] = f(byte(c))
 	}
-	r.subs = append(r.subs, Subfield{Code: d[s], Value: d[s+1 : len(d) : len(d)]})
-	r.fields = append(r.fields, Field{Tag: tag, Ind1: d[0], Ind2: d[1], Subfields: r.subs[first:len(r.subs):len(r.subs)]})
-	return true
+	return t
 }
 
 // indicators sets the indicators of fl from area, the bytes before the
 // first subfield delimiter, and returns any text left over.
-func (r *Reader) indicators(fl *Field, area []byte, mode recordMode, off int64, tag []byte) (rest []byte) {
+func (r *Reader) indicators(fl *Field, area []byte, off int64, tag []byte) (rest []byte) {
 	fl.Ind1, fl.Ind2 = ' ', ' '
 	if len(area) == 2 && validIndicator(area[0]) && validIndicator(area[1]) {
 		fl.Ind1, fl.Ind2 = area[0], area[1]
@@ -736,7 +920,7 @@ func (r *Reader) indicators(fl *Field, area []byte, mode recordMode, off int64, 
 			continue
 		}
 		size := 1
-		if area[0] >= 0x80 && mode != modeRaw && mode != modeMARC8 {
+		if area[0] >= 0x80 && r.mode != modeRaw && r.mode != modeMARC8 {
 			if _, n := utf8.DecodeRune(area); n > 1 {
 				size = n
 			}

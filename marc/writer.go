@@ -84,7 +84,7 @@ func fieldLen(f *Field) int {
 
 func hasStructureByte(b []byte) bool {
 	for _, c := range b {
-		if c == subfieldDelim || c == fieldTerm || c == recordTerm {
+		if isStructureByte(c) {
 			return true
 		}
 	}
@@ -139,21 +139,23 @@ func putDigits(dst []byte, n int) {
 // Write writes one record. It returns a *WriteError, and writes nothing,
 // for a record ISO 2709 cannot carry; the Writer stays usable. Errors
 // from the underlying io.Writer are sticky: see Error.
+//
+// The record is assembled first and checked as a whole: if its tags and
+// lengths fit and its data area holds no structure byte besides the
+// delimiters and terminators written, check has nothing to find, and is
+// only called (for the exact error) when that is not so.
 func (w *Writer) Write(rec *Record) error {
 	if w.err != nil {
 		return w.err
 	}
 	w.n++
-	if err := w.check(rec); err != nil {
-		return err
-	}
 	nf := len(rec.Fields)
 	base := LeaderLen + 12*nf + 1
 	b := w.buf[:0]
 	b = append(b, rec.Leader[:]...)
 	b = slices.Grow(b, 12*nf+1)[:len(b)+12*nf]
 	b = append(b, fieldTerm)
-	pos := 0
+	pos, marks, ok := 0, 0, true
 	for i := range rec.Fields {
 		f := &rec.Fields[i]
 		start := len(b)
@@ -162,12 +164,18 @@ func (w *Writer) Write(rec *Record) error {
 		} else {
 			b = append(b, f.Ind1, f.Ind2)
 			for j := range f.Subfields {
-				b = append(b, subfieldDelim, f.Subfields[j].Code)
-				b = append(b, f.Subfields[j].Value...)
+				sf := &f.Subfields[j]
+				b = append(b, subfieldDelim, sf.Code)
+				b = append(b, sf.Value...)
 			}
+			marks += len(f.Subfields)
 		}
 		b = append(b, fieldTerm)
+		marks++
 		n := len(b) - start
+		if t := f.Tag; len(t) != 3 || isStructureByte(t[0]) || isStructureByte(t[1]) || isStructureByte(t[2]) || n > maxFieldLen {
+			ok = false
+		}
 		// b may have moved: index the entry afresh.
 		e := b[LeaderLen+12*i : LeaderLen+12*i+12]
 		copy(e[0:3], f.Tag)
@@ -176,13 +184,23 @@ func (w *Writer) Write(rec *Record) error {
 		pos += n
 	}
 	b = append(b, recordTerm)
+	w.buf = b
+	if data := b[base : len(b)-1]; !ok || len(b) > maxRecordLen ||
+		bytes.Count(data, []byte{subfieldDelim})+bytes.Count(data, []byte{fieldTerm})+bytes.Count(data, []byte{recordTerm}) != marks {
+		if err := w.check(rec); err != nil {
+			return err
+		}
+	}
 	putDigits(b[0:5], len(b))
 	b[10], b[11] = '2', '2'
 	putDigits(b[12:17], base)
 	copy(b[20:24], "4500")
-	w.buf = b
 	_, w.err = w.w.Write(b)
 	return w.err
+}
+
+func isStructureByte(c byte) bool {
+	return c == subfieldDelim || c == fieldTerm || c == recordTerm
 }
 
 // Flush writes any buffered data to the underlying io.Writer. To check

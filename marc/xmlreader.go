@@ -340,6 +340,9 @@ func (x *XMLReader) step() *ParseError {
 	if in.end-in.pos < 2 && !in.more() {
 		return x.errAt(in.pos, "unexpected end of input after <")
 	}
+	if x.fastMarkup() {
+		return nil
+	}
 	var st scanStatus
 	var perr *ParseError
 	for {
@@ -376,6 +379,70 @@ func (x *XMLReader) step() *ParseError {
 	}
 }
 
+// fastMarkup reads, at in.pos, the markup that makes up most of a MARCXML
+// document when it has its usual form: the end tag of the innermost open
+// element, a whole <subfield code="c">text</subfield> element with plain
+// text, and a <datafield tag="ttt" ind1="i" ind2="j"> start tag, all
+// unprefixed in the MARCXML namespace and inside the buffered input. It
+// reports false, having changed nothing, for anything else, which the
+// general scanner then reads; where it reports true, it has done exactly
+// what the general scanner would have.
+func (x *XMLReader) fastMarkup() bool {
+	in := &x.in
+	b := in.buf[in.pos:in.end]
+	n := len(x.frames) - 1
+	if n < 0 {
+		return false
+	}
+	if b[1] == '/' {
+		start := int32(0)
+		if n > 0 {
+			start = x.frames[n-1].nameEnd
+		}
+		name := x.names[start:x.frames[n].nameEnd]
+		if len(b) > len(name)+2 && b[len(name)+2] == '>' && string(b[2:2+len(name)]) == string(name) {
+			off := in.offset(in.pos)
+			in.pos += len(name) + 3
+			x.close(off)
+			return true
+		}
+		return false
+	}
+	role := x.frames[n].role
+	switch {
+	case role == roleData && !x.turbo && len(b) > 19 && string(b[:16]) == `<subfield code="` &&
+		plainAttrByte(b[16]) && b[17] == '"' && b[18] == '>':
+		// The text up to the end tag: plain, and then </subfield>.
+		t := b[19:]
+		k := bytes.IndexByte(t, '<')
+		if k < 0 || len(t)-k < 11 || string(t[k:k+11]) != "</subfield>" || !plainText(t[:k]) || x.lookupNS(nil) != nsMARC {
+			return false
+		}
+		x.capStart = len(x.data)
+		x.sspans = append(x.sspans, xmlSubfieldSpan{code: b[16], start: int32(len(x.data)), end: int32(len(x.data) + k)})
+		x.data = append(x.data, t[:k]...)
+		in.pos += 19 + k + 11
+		return true
+	case role == roleRecord && !x.turbo && len(b) >= 39 && string(b[:16]) == `<datafield tag="` &&
+		plainAttrByte(b[16]) && plainAttrByte(b[17]) && plainAttrByte(b[18]) && string(b[19:27]) == `" ind1="` &&
+		plainAttrByte(b[27]) && string(b[28:36]) == `" ind2="` && plainAttrByte(b[36]) && b[37] == '"' && b[38] == '>' &&
+		x.lookupNS(nil) == nsMARC:
+		off := in.offset(in.pos)
+		x.names = append(x.names, "datafield"...)
+		x.frames = append(x.frames, xmlFrame{nameEnd: int32(len(x.names)), nsLen: int32(len(x.nsb)), role: roleData, index: int32(len(x.fspans))})
+		x.fspans = append(x.fspans, xmlFieldSpan{tag: Tag(b[16:19]), ind1: b[27], ind2: b[36], sub0: int32(len(x.sspans)), offset: off})
+		in.pos += 39
+		return true
+	}
+	return false
+}
+
+// plainAttrByte reports whether c stands for itself in an attribute value:
+// attrValue copies it as it is, and it does not end the value.
+func plainAttrByte(c byte) bool {
+	return c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '"'
+}
+
 type scanStatus uint8
 
 const (
@@ -384,18 +451,38 @@ const (
 	scanErr
 )
 
-func isNameStart(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == ':' || c >= 0x80
-}
+func isNameStart(c byte) bool { return xmlClass[c]&classNameStart != 0 }
 
 // isNameByte reports whether c may appear in an XML name, as encoding/xml
 // scans names: ASCII letters, digits, _ : . - and any non-ASCII byte.
-func isNameByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '_' || c == ':' || c == '.' || c == '-' || c >= 0x80
-}
+func isNameByte(c byte) bool { return xmlClass[c]&className != 0 }
 
-func isXMLSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+func isXMLSpace(c byte) bool { return xmlClass[c]&classSpace != 0 }
+
+// Byte classes of xmlClass.
+const (
+	classNameStart = 1 << iota
+	className
+	classSpace
+)
+
+// xmlClass tabulates isNameStart, isNameByte and isXMLSpace: the scanner
+// tests them for nearly every byte of markup.
+var xmlClass = func() (t [256]uint8) {
+	for c := range 256 {
+		b := byte(c)
+		if 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || b == '_' || b == ':' || b >= 0x80 {
+			t[c] |= classNameStart | className
+		}
+		if '0' <= b && b <= '9' || b == '.' || b == '-' {
+			t[c] |= className
+		}
+		if b == ' ' || b == '\n' || b == '\t' || b == '\r' {
+			t[c] |= classSpace
+		}
+	}
+	return t
+}()
 
 func allXMLSpace(b []byte) bool {
 	for _, c := range b {
@@ -490,7 +577,19 @@ func (x *XMLReader) text() {
 	in := &x.in
 	role := x.top()
 	if !role.captures() {
-		// Ignored text; outside records it is skipped unread.
+		// Ignored text; outside records it is skipped unread. The
+		// common case, the line break and indentation between elements,
+		// is skipped here.
+		b := in.buf[in.pos:in.end]
+		for i, c := range b {
+			if c == '<' {
+				in.pos += i
+				return
+			}
+			if !isXMLSpace(c) {
+				break
+			}
+		}
 		for {
 			b := in.buf[in.pos:in.end]
 			i := bytes.IndexByte(b, '<')

@@ -96,11 +96,7 @@ func (s *Searcher) Compile(ctx context.Context, q *Query, snap *index.Snapshot, 
 	}
 	c := &compiler{
 		s: s, ctx: ctx, snap: snap, opts: opts, res: res,
-		fields: map[string]bool{},
-		plan:   &Plan{s: s, snap: snap, hlTerms: map[string]bool{}, hlStems: map[analysis.Language]map[string]bool{}},
-	}
-	for _, f := range snap.Fields() {
-		c.fields[f] = true
+		plan: &Plan{s: s, snap: snap, hlTerms: map[string]bool{}, hlStems: map[analysis.Language]map[string]bool{}},
 	}
 	if !opts.NoScores {
 		c.plan.score = &scorer{cfg: &s.cfg, snap: snap, n: snap.NumDocs()}
@@ -119,20 +115,22 @@ func (s *Searcher) Compile(ctx context.Context, q *Query, snap *index.Snapshot, 
 }
 
 type compiler struct {
-	s      *Searcher
-	ctx    context.Context
-	snap   *index.Snapshot
-	opts   CompileOptions
-	res    *Resolution
-	fields map[string]bool
-	plan   *Plan
-	buf    analysis.Buffer
+	s    *Searcher
+	ctx  context.Context
+	snap *index.Snapshot
+	opts CompileOptions
+	res  *Resolution
+	plan *Plan
+	buf  analysis.Buffer
 
 	// titleWords are the literal words of positive keyword and title
 	// clauses, in query order, for the exact-title bonus.
 	titleWords []string
 	titleBad   bool
 }
+
+// has reports whether the snapshot indexes field.
+func (c *compiler) has(field string) bool { return c.snap.HasField(field) }
 
 // compile compiles n; positive is false under the right side of not.
 func (c *compiler) compile(n Node, positive bool) (node, error) {
@@ -239,7 +237,7 @@ func (c *compiler) info(name string) (*ixInfo, error) {
 	}
 	if in.stemmed {
 		for _, l := range analysis.Languages() {
-			if c.fields[index.StemField(name, l)] {
+			if c.has(index.StemField(name, l)) {
 				in.stemLangs = append(in.stemLangs, l)
 			}
 		}
@@ -937,7 +935,7 @@ func (c *compiler) expandRegexp(field, re, raw string, literalLen int) ([][]byte
 // MaxExpansions: exceeding it is diagnostic 29 for a masked word with a
 // literal prefix under three characters, 60 otherwise.
 func (c *compiler) expand(field string, a vellum.Automaton, raw string, literalLen int) ([][]byte, error) {
-	if !c.fields[field] {
+	if !c.has(field) {
 		return nil, nil
 	}
 	tis, err := c.snap.Expand(c.ctx, field, a, c.s.cfg.MaxExpansions)
@@ -960,7 +958,7 @@ func (c *compiler) expand(field string, a vellum.Automaton, raw string, literalL
 // prefixTerms returns the terms of field starting with prefix, capped
 // like expand.
 func (c *compiler) prefixTerms(field, prefix, raw string) ([][]byte, error) {
-	if !c.fields[field] {
+	if !c.has(field) {
 		return nil, nil
 	}
 	var out [][]byte
@@ -985,7 +983,7 @@ func (c *compiler) prefixTerms(field, prefix, raw string) ([][]byte, error) {
 // termsNode returns the node for the documents holding any of terms in
 // field.
 func (c *compiler) termsNode(field string, terms [][]byte) *termsNode {
-	if len(terms) == 0 || !c.fields[field] {
+	if len(terms) == 0 || !c.has(field) {
 		return &termsNode{field: field}
 	}
 	n := &termsNode{field: field}

@@ -86,18 +86,7 @@ func (t *termsNode) eval(ex *execState, _ *roaring.Bitmap) (*roaring.Bitmap, err
 	case 1:
 		return ex.snap.Term(ex.ctx, t.field, t.terms[0])
 	}
-	parts := make([]*roaring.Bitmap, 0, len(t.terms))
-	for _, term := range t.terms {
-		if err := ex.tick(); err != nil {
-			return nil, err
-		}
-		bm, err := ex.snap.Term(ex.ctx, t.field, term)
-		if err != nil {
-			return nil, err
-		}
-		parts = append(parts, bm)
-	}
-	return roaring.FastOr(parts...), nil
+	return ex.snap.AnyTerm(ex.ctx, t.field, t.terms)
 }
 
 func (t *termsNode) cost() uint64 { return t.df }
@@ -290,24 +279,12 @@ func (n *notNode) describe(b *strings.Builder, d int) {
 type existsNode struct{ field string }
 
 func (e *existsNode) eval(ex *execState, within *roaring.Bitmap) (*roaring.Bitmap, error) {
-	out := roaring.New()
-	norms, err := ex.snap.Norms(ex.ctx, e.field)
+	out, err := ex.snap.FieldDocs(ex.ctx, e.field)
 	if err != nil {
 		return nil, err
 	}
-	cand := ex.live
 	if within != nil {
-		cand = roaring.And(ex.live, within)
-	}
-	it := cand.Iterator()
-	for it.HasNext() {
-		if err := ex.tick(); err != nil {
-			return nil, err
-		}
-		d := it.Next()
-		if norms.Length(d) > 0 {
-			out.Add(d)
-		}
+		out.And(within)
 	}
 	return out, nil
 }

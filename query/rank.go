@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -69,9 +70,7 @@ type scoreField struct {
 	term   []byte
 	weight float64
 	avg    float64
-	norms  *index.Norms
-	p      *index.Postings
-	state  int8 // 0 not started, 1 on a doc, 2 exhausted
+	lists  []*index.TermDocs // per segment holding the term; set by open
 }
 
 type constScore struct {
@@ -190,7 +189,7 @@ func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.
 	st := &scoreTerm{label: fmt.Sprintf("%s:%s", in.def.Name, term), idf: idf}
 	mb := c.maxBoost(ixs)
 	add := func(field string, t []byte, w float64) {
-		if !c.fields[field] || len(t) == 0 {
+		if !c.has(field) || len(t) == 0 {
 			return
 		}
 		for _, f := range st.fields {
@@ -287,46 +286,74 @@ func (c *compiler) titleBonuses() error {
 		return nil
 	}
 	key := string(toks[0].Term)
-	exact := roaring.New()
+	phrases := append([]string{key}, articleVariants(key)...)
+	isPhrase := map[string]bool{}
+	for _, p := range phrases {
+		isPhrase[p] = true
+	}
+	exactAut := newPhraseSetAutomaton(phrases, false)
+	// The terms of each title field equal to a phrase and, in the title
+	// proper, starting with one: one dictionary walk per segment each.
+	var exact, starts []*roaring.Bitmap
 	for _, ix := range []string{"title_proper", "title"} {
 		f := index.PhraseField(ix)
-		if !c.fields[f] {
+		if !c.has(f) {
 			continue
 		}
-		for _, k := range append([]string{key}, articleVariants(key)...) {
-			bm, err := c.snap.Term(c.ctx, f, []byte(k))
+		var tis []index.TermInfo
+		if ix == "title_proper" {
+			tis, err = c.snap.Expand(c.ctx, f, newPhraseSetAutomaton(phrases, true), titleStartMaxTerms)
+			if errors.Is(err, index.ErrTooManyTerms) {
+				// Too common a start to be worth a bonus.
+				tis, err = nil, nil
+			}
 			if err != nil {
 				return err
 			}
-			exact.Or(bm)
+		}
+		if tis == nil {
+			if tis, err = c.snap.Expand(c.ctx, f, exactAut, len(phrases)+1); err != nil {
+				return err
+			}
+		}
+		var eq, pre [][]byte
+		for _, t := range tis {
+			if isPhrase[string(t.Term)] {
+				eq = append(eq, t.Term)
+			} else {
+				pre = append(pre, t.Term)
+			}
+		}
+		for _, x := range []struct {
+			terms [][]byte
+			dst   *[]*roaring.Bitmap
+		}{{eq, &exact}, {pre, &starts}} {
+			if len(x.terms) == 0 {
+				continue
+			}
+			bm, err := c.snap.AnyTerm(c.ctx, f, x.terms)
+			if err != nil {
+				return err
+			}
+			*x.dst = append(*x.dst, bm)
 		}
 	}
 	sc := c.plan.score
-	if !exact.IsEmpty() {
-		sc.bonuses = append(sc.bonuses, &bonus{label: fmt.Sprintf("title is %q", key), bm: exact, factor: c.s.cfg.TitleExactBonus})
+	ex := roaring.FastOr(exact...)
+	if !ex.IsEmpty() {
+		sc.bonuses = append(sc.bonuses, &bonus{label: fmt.Sprintf("title is %q", key), bm: ex, factor: c.s.cfg.TitleExactBonus})
 	}
-	f := index.PhraseField("title_proper")
-	if c.fields[f] {
-		starts := roaring.New()
-		for _, k := range append([]string{key}, articleVariants(key)...) {
-			terms, err := c.prefixTerms(f, k+" ", k)
-			if err != nil {
-				// Too common a start to be worth a bonus.
-				continue
-			}
-			bm, err := (&termsNode{field: f, terms: terms}).eval(&execState{ctx: c.ctx, snap: c.snap}, nil)
-			if err != nil {
-				return err
-			}
-			starts.Or(bm)
-		}
-		starts.AndNot(exact)
-		if !starts.IsEmpty() {
-			sc.bonuses = append(sc.bonuses, &bonus{label: fmt.Sprintf("title starts with %q", key), bm: starts, factor: c.s.cfg.TitleStartBonus})
-		}
+	st := roaring.FastOr(starts...)
+	st.AndNot(ex)
+	if !st.IsEmpty() {
+		sc.bonuses = append(sc.bonuses, &bonus{label: fmt.Sprintf("title starts with %q", key), bm: st, factor: c.s.cfg.TitleStartBonus})
 	}
 	return nil
 }
+
+// titleStartMaxTerms caps the distinct titles a start-of-title bonus may
+// find: more means the start is too common to be worth a bonus.
+const titleStartMaxTerms = 256
 
 // articleVariants returns key with each leading article, unless key
 // already starts with one.
@@ -345,19 +372,22 @@ func articleVariants(key string) []string {
 	return out
 }
 
-// open prepares the scorer for a pass over documents in increasing order.
+// open loads the scoring lists of the terms' fields (dropping the fields
+// that do not hold their term) and evaluates the constant-score nodes.
 func (sc *scorer) open(ctx context.Context) error {
 	for _, t := range sc.terms {
+		kept := t.fields[:0]
 		for _, f := range t.fields {
-			var err error
-			if f.norms, err = sc.snap.Norms(ctx, f.field); err != nil {
+			lists, err := sc.snap.TermDocs(ctx, f.field, f.term)
+			if err != nil {
 				return err
 			}
-			if f.p, err = sc.snap.Postings(ctx, f.field, f.term); err != nil {
-				return err
+			if len(lists) > 0 {
+				f.lists = lists
+				kept = append(kept, f)
 			}
-			f.state = 0
 		}
+		t.fields = kept
 	}
 	ex := &execState{ctx: ctx, snap: sc.snap, live: sc.snap.Live()}
 	for _, cs := range sc.consts {
@@ -374,85 +404,145 @@ func (sc *scorer) open(ctx context.Context) error {
 	return nil
 }
 
-// freq returns the frequency of f's term in doc; documents must come in
-// increasing order.
-func (f *scoreField) freq(doc uint32) uint32 {
-	if f.state == 2 {
-		return 0
+// gallop returns the first index i >= from with a[i] >= x (len(a) if
+// none), galloping from from.
+func gallop(a []uint32, from int, x uint32) int {
+	lo, hi, step := from, from, 1
+	for hi < len(a) && a[hi] < x {
+		lo = hi + 1
+		hi += step
+		step <<= 1
 	}
-	if f.state == 0 || f.p.Doc() < doc {
-		if !f.p.Advance(doc) {
-			f.state = 2
-			return 0
+	hi = min(hi, len(a))
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if a[m] < x {
+			lo = m + 1
+		} else {
+			hi = m
 		}
-		f.state = 1
 	}
-	if f.p.Doc() != doc {
-		return 0
-	}
-	return f.p.Freq()
+	return lo
 }
 
-// score returns the score of doc. With expl set it fills in the
-// explanation, looking frequencies up directly (any order).
-func (sc *scorer) score(ctx context.Context, doc uint32, expl *Explanation) float64 {
+// norm returns the BM25 length normalisation of a field length.
+func (sc *scorer) norm(f *scoreField, l uint16) float64 {
+	if f.avg <= 0 {
+		return 1
+	}
+	return 1 - sc.cfg.B + sc.cfg.B*float64(l)/f.avg
+}
+
+// scoreAll returns the scores of cand, the documents of docs in
+// increasing order, term at a time: each field's scoring list is merged
+// with cand, so a document costs nothing in the fields that lack the
+// term. The scorer must have been opened.
+func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uint32) ([]float64, error) {
+	k1 := sc.cfg.K1
+	scores := make([]float64, len(cand))
+	var acc []float64
+	if len(sc.terms) > 0 {
+		acc = make([]float64, len(cand))
+	}
+	for _, t := range sc.terms {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for _, f := range t.fields {
+			for _, td := range f.lists {
+				d := td.Docs
+				i := gallop(cand, 0, d[0])
+				j := 0
+				for i < len(cand) && j < len(d) {
+					c, x := cand[i], d[j]
+					switch {
+					case c == x:
+						acc[i] += f.weight * float64(td.Freqs[j]) / sc.norm(f, td.Lens[j])
+						i++
+						j++
+					case c < x:
+						i = gallop(cand, i+1, x)
+					default:
+						j = gallop(d, j+1, c)
+					}
+				}
+			}
+		}
+		for i, tf := range acc {
+			if tf != 0 {
+				scores[i] += t.idf * tf * (k1 + 1) / (k1 + tf)
+				acc[i] = 0
+			}
+		}
+	}
+	for _, cs := range sc.consts {
+		if cs.bm == nil {
+			continue
+		}
+		sc.eachIn(cs.bm, docs, cand, func(i int) { scores[i] += cs.value })
+	}
+	for _, bo := range sc.bonuses {
+		sc.eachIn(bo.bm, docs, cand, func(i int) { scores[i] *= bo.factor })
+	}
+	return scores, nil
+}
+
+// eachIn calls fn with the index in cand of every document of bm that is
+// in docs.
+func (sc *scorer) eachIn(bm, docs *roaring.Bitmap, cand []uint32, fn func(i int)) {
+	it := roaring.And(bm, docs).Iterator()
+	i := 0
+	for it.HasNext() {
+		i = gallop(cand, i, it.Next())
+		fn(i)
+	}
+}
+
+// score returns the score of doc and fills in expl, the explanation.
+// The scorer must have been opened.
+func (sc *scorer) score(doc uint32, expl *Explanation) float64 {
 	k1, b := sc.cfg.K1, sc.cfg.B
 	total := 0.0
 	for _, t := range sc.terms {
 		tf := 0.0
 		var fe []*Explanation
 		for _, f := range t.fields {
-			var fr uint32
-			if expl != nil {
-				pos, _ := sc.snap.Positions(ctx, f.field, f.term, doc)
-				fr = uint32(len(pos))
-			} else {
-				fr = f.freq(doc)
+			var fr, l uint16
+			for _, td := range f.lists {
+				if j, ok := td.Find(doc, 0); ok {
+					fr, l = td.Freqs[j], td.Lens[j]
+					break
+				}
 			}
 			if fr == 0 {
 				continue
 			}
-			l := float64(f.norms.Length(doc))
-			norm := 1.0
-			if f.avg > 0 {
-				norm = 1 - b + b*l/f.avg
-			}
-			contrib := f.weight * float64(fr) / norm
+			contrib := f.weight * float64(fr) / sc.norm(f, l)
 			tf += contrib
-			if expl != nil {
-				fe = append(fe, &Explanation{Value: contrib, Description: fmt.Sprintf("%s:%s tf=%d len=%.0f avglen=%.1f weight=%.3f", f.field, f.term, fr, l, f.avg, f.weight)})
-			}
+			fe = append(fe, &Explanation{Value: contrib, Description: fmt.Sprintf("%s:%s tf=%d len=%d avglen=%.1f weight=%.3f", f.field, f.term, fr, l, f.avg, f.weight)})
 		}
 		if tf == 0 {
 			continue
 		}
 		s := t.idf * tf * (k1 + 1) / (k1 + tf)
 		total += s
-		if expl != nil {
-			expl.Details = append(expl.Details, &Explanation{Value: s,
-				Description: fmt.Sprintf("%s: idf=%.3f tf~=%.3f (BM25F k1=%.2f b=%.2f)", t.label, t.idf, tf, k1, b), Details: fe})
-		}
+		expl.Details = append(expl.Details, &Explanation{Value: s,
+			Description: fmt.Sprintf("%s: idf=%.3f tf~=%.3f (BM25F k1=%.2f b=%.2f)", t.label, t.idf, tf, k1, b), Details: fe})
 	}
 	for _, cs := range sc.consts {
 		if cs.bm != nil && cs.bm.Contains(doc) {
 			total += cs.value
-			if expl != nil {
-				expl.Details = append(expl.Details, &Explanation{Value: cs.value, Description: "constant: " + cs.label})
-			}
+			expl.Details = append(expl.Details, &Explanation{Value: cs.value, Description: "constant: " + cs.label})
 		}
 	}
 	for _, bo := range sc.bonuses {
 		if bo.bm.Contains(doc) {
 			total *= bo.factor
-			if expl != nil {
-				expl.Details = append(expl.Details, &Explanation{Value: bo.factor, Description: "× bonus: " + bo.label})
-			}
+			expl.Details = append(expl.Details, &Explanation{Value: bo.factor, Description: "× bonus: " + bo.label})
 		}
 	}
-	if expl != nil {
-		expl.Value = total
-		expl.Description = fmt.Sprintf("score of doc %d", doc)
-	}
+	expl.Value = total
+	expl.Description = fmt.Sprintf("score of doc %d", doc)
 	return total
 }
 
@@ -469,6 +559,6 @@ func (p *Plan) explain(ctx context.Context, doc uint32) *Explanation {
 			return e
 		}
 	}
-	p.score.score(ctx, doc, e)
+	p.score.score(doc, e)
 	return e
 }

@@ -78,7 +78,7 @@ func TestAliases(t *testing.T) {
 	}{
 		{query: "fish", want: []string{"any"}},
 		{query: "dc.title = a and DC.Creator = b or bath.isbn = c and bath.issn = d", want: []string{"title", "author", "isbn", "issn"}},
-		{query: "cql.anywhere = a or cql.allRecords = 1 or rec.identifier = x", want: []string{"any", AllRecords, "id"}},
+		{query: "cql.anywhere = a or cql.allRecords = 1 or rec.identifier = x", want: []string{"any", AllRecords, "control_number"}},
 		{query: "title = a and author = b and subject = c", want: []string{"title", "author", "subject"}},
 		{query: `> dc = "info:srw/cql-context-set/1/dc-v1.1" dc.title = fish`, want: []string{"title"}},
 		{query: `> x = "info:srw/cql-context-set/1/dc-v1.1" x.title = fish`, want: []string{"title"}},

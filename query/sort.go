@@ -296,7 +296,20 @@ func (s *Searcher) collect(ctx context.Context, plan *Plan, docs *roaring.Bitmap
 	} else {
 		sc = nil
 	}
+	var cand []uint32
+	var scores []float64
+	if sc != nil {
+		cand = docs.ToArray()
+		var err error
+		if scores, err = sc.scoreAll(ctx, docs, cand); err != nil {
+			return nil, false, err
+		}
+	}
 	h := &keyHeap{keys: keys}
+	var first ordFilter
+	if len(cols) > 0 && keys[0].column != "" {
+		first = ordFilter{col: cols[0], desc: keys[0].desc, seg: -1}
+	}
 	scratch := &hitKey{vals: make([][]byte, len(cols))}
 	var vbuf [][]byte
 	passed := 0
@@ -308,9 +321,15 @@ func (s *Searcher) collect(ctx context.Context, plan *Plan, docs *roaring.Bitmap
 			}
 		}
 		d := it.Next()
+		if h.Len() == k && first.skip(h.items[0], d) {
+			// Ranks after the worst kept hit, and after the cursor's
+			// (which ranks before every kept hit).
+			passed++
+			continue
+		}
 		scratch.doc = d
 		if sc != nil {
-			scratch.score = sc.score(ctx, d, nil)
+			scratch.score = scores[n]
 		}
 		for i, c := range cols {
 			var err error
@@ -372,4 +391,43 @@ func fingerprint(q *Query, keys []sortKey, req Request) uint64 {
 		h *= 1099511628211
 	}
 	return h
+}
+
+// ordFilter skips, without reading value bytes, the documents whose first
+// sort key (a column) ranks strictly after the worst hit kept so far: it
+// compares the document's value ordinal, within its segment, with the
+// position of the worst hit's value among that segment's sorted values.
+type ordFilter struct {
+	col  *index.Column // nil: the first key is not a column
+	desc bool
+	// The threshold, for segment seg and the worst hit, document top:
+	// values of ordinal < lo are smaller than the hit's, ordinal lo is
+	// equal if eq, larger ordinals are larger. seg is -1 when unset.
+	top uint32
+	seg int
+	lo  uint32
+	eq  bool
+}
+
+func (f *ordFilter) skip(top *hitKey, d uint32) bool {
+	if f.col == nil || top.vals[0] == nil {
+		return false
+	}
+	seg, ord, ok := f.col.FirstOrd(d)
+	if !ok {
+		return false
+	}
+	if f.seg != seg || f.top != top.doc {
+		vals := f.col.SegmentValues(seg)
+		i := sort.Search(len(vals), func(i int) bool { return bytes.Compare(vals[i], top.vals[0]) >= 0 })
+		f.top, f.seg, f.lo = top.doc, seg, uint32(i)
+		f.eq = i < len(vals) && bytes.Equal(vals[i], top.vals[0])
+	}
+	switch {
+	case ord < f.lo: // smaller value
+		return f.desc
+	case ord == f.lo && f.eq: // same value: the other keys decide
+		return false
+	}
+	return !f.desc // larger value
 }

@@ -45,7 +45,8 @@ type Config struct {
 	MaxScanTerms int
 	// MaxBodyBytes caps a POSTed body, decompressed. The default is 256 MiB.
 	MaxBodyBytes int64
-	// SearchTimeout bounds one search (diagnostic 3 when exceeded). The
+	// SearchTimeout bounds one search (diagnostic 2, "system temporarily
+	// unavailable", with details, when exceeded). The
 	// default is 10 s.
 	SearchTimeout time.Duration
 	// MaxConcurrentSearches bounds searches running at once; more wait

@@ -124,6 +124,21 @@ func eachRecord(name string, opts marc.DecoderOptions, stdin io.Reader, rec func
 	}
 }
 
+// checkFile validates the records of the named file (or standard input
+// for "-") with marc.Validate.
+func checkFile(name string, opts marc.DecoderOptions, stdin io.Reader, defect func(*marc.ParseError)) (marc.Stats, error) {
+	var in io.Reader = stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return marc.Stats{}, err
+		}
+		defer f.Close()
+		in = f
+	}
+	return marc.Validate(in, opts, defect)
+}
+
 // recordWriter is what every output format provides.
 type recordWriter interface {
 	Write(*marc.Record) error
@@ -236,9 +251,9 @@ func marcCheck(args []string, stdout, stderr io.Writer) int {
 	var total marc.Stats
 	status := 0
 	for _, name := range fs.Args() {
-		st, err := eachRecord(name, opts, os.Stdin, func(*marc.Record) error { return nil }, func(pe *marc.ParseError) {
+		st, err := checkFile(name, opts, os.Stdin, func(pe *marc.ParseError) {
 			fmt.Fprintf(out, "%s: %v\n", name, pe)
-		}, nil)
+		})
 		total = total.Add(st)
 		if err != nil {
 			out.Flush()
