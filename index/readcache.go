@@ -1,0 +1,423 @@
+package index
+
+import (
+	"container/list"
+	"context"
+	"encoding/binary"
+	"sync"
+	"unsafe"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// readCache keeps decoded read structures of segments: field lengths,
+// postings bitmaps, positions readers, scoring lists, columns and ID
+// blocks. Segments are immutable and their IDs are never reused, so an
+// entry keyed by segment ID never goes stale; entries of segments dropped
+// by merges age out. The cache is bounded by bytes (least recently used
+// entries are evicted first). A readCache is safe for concurrent use; its
+// zero value is empty and ready.
+//
+// Cached values are shared between readers and never modified.
+type readCache struct {
+	mu struct {
+		sync.Mutex
+		used  int64
+		items map[cacheKey]*list.Element
+		lru   list.List // front: most recently used; values are *cacheEntry
+	}
+}
+
+// Kinds of cached values.
+const (
+	cacheNorms     = iota + 1 // []byte: the segment's norms of a field
+	cachePostings             // *roaring.Bitmap: a term's documents
+	cachePositions            // *posReader: a pristine positions reader
+	cacheTermDocs             // *TermDocs
+	cacheColumn               // *colBlock
+	cacheFieldDocs            // *roaring.Bitmap: docs with a token in a field
+	cacheIDs                  // []string: an ID block
+)
+
+type cacheKey struct {
+	seg  uint64
+	kind uint8
+	ord  uint32 // term ordinal or block number
+	name string // field or column
+}
+
+type cacheEntry struct {
+	key  cacheKey
+	val  any
+	size int64
+}
+
+// entryOverhead approximates the bookkeeping bytes of one entry.
+const entryOverhead = 160
+
+// readCacheBudget is the byte budget of the read cache: an eighth of
+// Options.MemoryBudget.
+func (idx *Index) readCacheBudget() int64 { return idx.opts.MemoryBudget / 8 }
+
+func (c *readCache) get(k cacheKey) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.mu.items[k]
+	if !ok {
+		return nil, false
+	}
+	c.mu.lru.MoveToFront(e)
+	return e.Value.(*cacheEntry).val, true
+}
+
+// put stores v (of about size bytes) under k, evicting least recently
+// used entries to stay within budget. Values larger than an eighth of the
+// budget are not kept.
+func (c *readCache) put(k cacheKey, v any, size, budget int64) {
+	size += entryOverhead + int64(len(k.name))
+	if size > budget/8 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mu.items == nil {
+		c.mu.items = map[cacheKey]*list.Element{}
+	}
+	if _, ok := c.mu.items[k]; ok {
+		return
+	}
+	c.mu.items[k] = c.mu.lru.PushFront(&cacheEntry{key: k, val: v, size: size})
+	c.mu.used += size
+	for c.mu.used > budget {
+		back := c.mu.lru.Back()
+		e := back.Value.(*cacheEntry)
+		c.mu.lru.Remove(back)
+		delete(c.mu.items, e.key)
+		c.mu.used -= e.size
+	}
+}
+
+// cached returns the value under k, loading (and caching) it on a miss.
+func cached[T any](idx *Index, k cacheKey, load func() (T, int64, error)) (T, error) {
+	if v, ok := idx.rc.get(k); ok {
+		return v.(T), nil
+	}
+	v, size, err := load()
+	if err != nil {
+		return v, err
+	}
+	idx.rc.put(k, v, size, idx.readCacheBudget())
+	return v, nil
+}
+
+// cachedNorms returns the norms of field in seg (nil if absent).
+func (idx *Index) cachedNorms(seg *segment, field string) ([]byte, error) {
+	if seg.fields[field] == nil {
+		return nil, nil
+	}
+	return cached(idx, cacheKey{seg: seg.id, kind: cacheNorms, name: field}, func() ([]byte, int64, error) {
+		v, err := seg.norms(field)
+		return v, int64(len(v)), err
+	})
+}
+
+// cachedPostings returns the documents of term ord of field in seg
+// (deleted ones included). The bitmap is shared: do not modify it.
+func (idx *Index) cachedPostings(seg *segment, field string, ord uint32) (*roaring.Bitmap, error) {
+	return cached(idx, cacheKey{seg: seg.id, kind: cachePostings, ord: ord, name: field}, func() (*roaring.Bitmap, int64, error) {
+		bm, err := seg.postings(field, ord)
+		if err != nil {
+			return nil, 0, err
+		}
+		return bm, int64(bm.GetSizeInBytes()), nil
+	})
+}
+
+// cachedPositions returns a new positions reader of term ord of field in
+// seg.
+func (idx *Index) cachedPositions(seg *segment, field string, ord uint32) (*posReader, error) {
+	tmpl, err := cached(idx, cacheKey{seg: seg.id, kind: cachePositions, ord: ord, name: field}, func() (*posReader, int64, error) {
+		pr, err := seg.positionsData(field, ord)
+		if err != nil {
+			return nil, 0, err
+		}
+		return pr, int64(len(pr.d.b)), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The cached reader was never read from: a copy starts afresh.
+	pr := *tmpl
+	return &pr, nil
+}
+
+// cachedColumn returns the decoded column name of seg (nil if absent).
+func (idx *Index) cachedColumn(seg *segment, name string) (*colBlock, error) {
+	if seg.cols[name] == nil {
+		return nil, nil
+	}
+	return cached(idx, cacheKey{seg: seg.id, kind: cacheColumn, name: name}, func() (*colBlock, int64, error) {
+		c, err := seg.column(name)
+		if err != nil {
+			return nil, 0, err
+		}
+		size := int64(len(c.offs)+len(c.area)) + 24*int64(len(c.vals))
+		for _, v := range c.vals {
+			size += int64(len(v))
+		}
+		return c, size, nil
+	})
+}
+
+// cachedDocID returns the external ID of doc, in seg.
+func (idx *Index) cachedDocID(seg *segment, doc uint32) (string, error) {
+	local := doc - seg.hdr.base
+	blk := local / idBlockDocs
+	ids, err := cached(idx, cacheKey{seg: seg.id, kind: cacheIDs, ord: blk}, func() ([]string, int64, error) {
+		ids, err := seg.idBlock(blk)
+		size := 16 * int64(len(ids))
+		for _, id := range ids {
+			size += int64(len(id))
+		}
+		return ids, size, err
+	})
+	if err != nil {
+		return "", err
+	}
+	if int(local%idBlockDocs) >= len(ids) {
+		return "", corruptf(segKey(seg.id, kindIDs, u32(blk)), 0, "ID block too short")
+	}
+	return ids[local%idBlockDocs], nil
+}
+
+// HasField reports whether any segment of the snapshot indexes field.
+func (s *Snapshot) HasField(field string) bool {
+	for _, sv := range s.v.segs {
+		if sv.seg.fields[field] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// FieldDocs returns the live documents with at least one token in field.
+// The bitmap belongs to the caller.
+func (s *Snapshot) FieldDocs(ctx context.Context, field string) (*roaring.Bitmap, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	parts := make([]*roaring.Bitmap, 0, len(s.v.segs))
+	for _, sv := range s.v.segs {
+		seg := sv.seg
+		if seg.fields[field] == nil {
+			continue
+		}
+		bm, err := cached(s.idx, cacheKey{seg: seg.id, kind: cacheFieldDocs, name: field}, func() (*roaring.Bitmap, int64, error) {
+			norms, err := s.idx.cachedNorms(seg, field)
+			if err != nil {
+				return nil, 0, err
+			}
+			bm := roaring.New()
+			for l := 0; 2*l+1 < len(norms); l++ {
+				if norms[2*l] != 0 || norms[2*l+1] != 0 {
+					bm.Add(seg.hdr.base + uint32(l))
+				}
+			}
+			bm.RunOptimize()
+			return bm, int64(bm.GetSizeInBytes()), nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, bm)
+	}
+	switch len(parts) {
+	case 0:
+		return roaring.New(), nil
+	case 1:
+		return roaring.And(parts[0], s.v.live), nil
+	}
+	bm := roaring.FastOr(parts...)
+	bm.And(s.v.live)
+	return bm, nil
+}
+
+// TermDocs is the posting list of a term in one field of one segment with
+// what BM25 needs per document: the term frequency and the field length.
+// Its slices are shared and must not be modified; they list deleted
+// documents too.
+type TermDocs struct {
+	Docs  []uint32 // increasing document numbers
+	Freqs []uint16 // Freqs[i]: occurrences in Docs[i], at most 65535
+	Lens  []uint16 // Lens[i]: tokens of the field in Docs[i], at most 65535
+}
+
+// Len returns the number of documents.
+func (t *TermDocs) Len() int { return len(t.Docs) }
+
+// Find returns the index of doc in t.Docs, searching from index from
+// (callers walking documents in increasing order pass the previous
+// result), or the index where doc would be and false.
+func (t *TermDocs) Find(doc uint32, from int) (int, bool) {
+	d := t.Docs
+	if from >= len(d) {
+		return len(d), false
+	}
+	if from < 0 {
+		from = 0
+	}
+	// Gallop, then binary search.
+	lo, step := from, 1
+	hi := from
+	for hi < len(d) && d[hi] < doc {
+		lo = hi + 1
+		hi += step
+		step <<= 1
+	}
+	if hi > len(d) {
+		hi = len(d)
+	}
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if d[m] < doc {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < len(d) && d[lo] == doc
+}
+
+// TermDocs returns the scoring lists of term in field, one per segment
+// holding it, in increasing document order. They are decoded once per
+// segment and cached.
+func (s *Snapshot) TermDocs(ctx context.Context, field string, term []byte) ([]*TermDocs, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	var out []*TermDocs
+	for _, sv := range s.v.segs {
+		seg := sv.seg
+		ord, _, ok, err := seg.termInfo(field, term)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		td, err := cached(s.idx, cacheKey{seg: seg.id, kind: cacheTermDocs, ord: ord, name: field}, func() (*TermDocs, int64, error) {
+			td, err := s.idx.loadTermDocs(seg, field, ord)
+			if err != nil {
+				return nil, 0, err
+			}
+			return td, int64(len(td.Docs))*8 + int64(unsafe.Sizeof(*td)), nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, td)
+	}
+	return out, nil
+}
+
+func (idx *Index) loadTermDocs(seg *segment, field string, ord uint32) (*TermDocs, error) {
+	bm, err := idx.cachedPostings(seg, field, ord)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := idx.cachedPositions(seg, field, ord)
+	if err != nil {
+		return nil, err
+	}
+	norms, err := idx.cachedNorms(seg, field)
+	if err != nil {
+		return nil, err
+	}
+	n := int(bm.GetCardinality())
+	td := &TermDocs{Docs: bm.ToArray(), Freqs: make([]uint16, n), Lens: make([]uint16, n)}
+	var buf []uint32
+	for i, d := range td.Docs {
+		if buf, err = pr.at(i, buf[:0]); err != nil {
+			return nil, err
+		}
+		td.Freqs[i] = uint16(min(len(buf), 0xffff))
+		if l := 2 * int(d-seg.hdr.base); l+1 < len(norms) {
+			td.Lens[i] = binary.LittleEndian.Uint16(norms[l:])
+		}
+	}
+	return td, nil
+}
+
+// AnyTerm returns the live documents holding at least one of terms in
+// field: the union of Term over terms, computed at once.
+func (s *Snapshot) AnyTerm(ctx context.Context, field string, terms [][]byte) (*roaring.Bitmap, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	var parts []*roaring.Bitmap
+	for n, term := range terms {
+		if n%256 == 255 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		for _, sv := range s.v.segs {
+			ord, _, ok, err := sv.seg.termInfo(field, term)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			bm, err := s.idx.cachedPostings(sv.seg, field, ord)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, bm)
+		}
+	}
+	switch len(parts) {
+	case 0:
+		return roaring.New(), nil
+	case 1:
+		return roaring.And(parts[0], s.v.live), nil
+	}
+	bm := roaring.FastOr(parts...)
+	bm.And(s.v.live)
+	return bm, nil
+}
+
+// FirstOrd returns the ordinal of the smallest value of doc within its
+// segment's sorted value list (see SegmentValues), and the index of that
+// segment in the snapshot; ok is false if doc has no value. Ordinals of
+// one segment compare as their values do, which lets a sort skip
+// comparing bytes.
+func (c *Column) FirstOrd(doc uint32) (seg int, ord uint32, ok bool) {
+	i, found := c.v.findIndex(doc)
+	if !found || c.segs[i] == nil {
+		return i, 0, false
+	}
+	b := c.segs[i]
+	l := int(doc - c.v.segs[i].seg.hdr.base)
+	lo := binary.LittleEndian.Uint32(b.offs[4*l:])
+	hi := binary.LittleEndian.Uint32(b.offs[4*l+4:])
+	if lo >= hi {
+		return i, 0, false
+	}
+	o, n := binary.Uvarint(b.area[lo:hi])
+	if n <= 0 || o >= uint64(len(b.vals)) {
+		return i, 0, false
+	}
+	return i, uint32(o), true
+}
+
+// SegmentValues returns the distinct values of the column in segment seg
+// of the snapshot (an index as returned by FirstOrd), in increasing byte
+// order; nil if the segment lacks the column. The slice is shared: do not
+// modify it.
+func (c *Column) SegmentValues(seg int) [][]byte {
+	if seg < 0 || seg >= len(c.segs) || c.segs[seg] == nil {
+		return nil
+	}
+	return c.segs[seg].vals
+}

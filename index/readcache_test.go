@@ -1,0 +1,196 @@
+package index
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+)
+
+// TestReadCacheAgainstModel checks the cached read paths (TermDocs,
+// AnyTerm, FieldDocs, HasField, FirstOrd) against a naive model of the
+// documents, across commits, deletes, flushes and merges, reading every
+// snapshot twice (cold, then from the cache).
+func TestReadCacheAgainstModel(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(7, 11))
+	idx, err := Open("db", &Options{FS: vfs.NewMem(), DirectIngestDocs: 12, MaxMemSegments: 3, MergeFactor: 3, StoredBlockSize: 4 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	m := model{}
+	for step := 0; step < 40; step++ {
+		b := idx.NewBatch()
+		for i := 0; i < 1+r.IntN(20); i++ {
+			id := "r" + strconv.Itoa(r.IntN(60))
+			if r.IntN(5) == 0 {
+				if err := b.Delete(ctx, id); err != nil {
+					t.Fatal(err)
+				}
+				delete(m, id)
+				continue
+			}
+			d := randDoc(r, id)
+			if err := b.Add(ctx, *d); err != nil {
+				t.Fatal(err)
+			}
+			m[id] = d
+		}
+		if _, err := idx.Commit(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if step%9 == 8 {
+			if err := idx.Compact(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s, err := idx.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for pass := 0; pass < 2; pass++ {
+			checkReadCache(t, fmt.Sprintf("step %d pass %d", step, pass), s, m)
+		}
+		s.Close()
+	}
+}
+
+func checkReadCache(t *testing.T, where string, s *Snapshot, m model) {
+	t.Helper()
+	ctx := context.Background()
+	docOf := map[string]uint32{}
+	for id := range m {
+		doc, ok, err := s.Lookup(ctx, id)
+		if err != nil || !ok {
+			t.Fatalf("%s: Lookup(%s) = %v, %v", where, id, ok, err)
+		}
+		docOf[id] = doc
+	}
+	for _, f := range modelFields {
+		// FieldDocs: live docs with a token in f.
+		fd, err := s.FieldDocs(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []uint32
+		for id, d := range m {
+			for _, ft := range d.Fields {
+				if ft.Name == f && len(ft.Tokens) > 0 {
+					want = append(want, docOf[id])
+					break
+				}
+			}
+		}
+		slices.Sort(want)
+		if got := fd.ToArray(); !slices.Equal(got, want) {
+			t.Fatalf("%s: FieldDocs(%s) = %v, model %v", where, f, got, want)
+		}
+		if len(want) > 0 && !s.HasField(f) {
+			t.Fatalf("%s: HasField(%s) is false", where, f)
+		}
+		norms, err := s.Norms(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, term := range modelVocab {
+			// TermDocs: live docs, their frequencies and field lengths.
+			lists, err := s.TermDocs(ctx, f, []byte(term))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[uint32][2]uint16{}
+			for _, td := range lists {
+				if !slices.IsSorted(td.Docs) || len(td.Freqs) != td.Len() || len(td.Lens) != td.Len() {
+					t.Fatalf("%s: TermDocs(%s,%s) malformed", where, f, term)
+				}
+				for j, d := range td.Docs {
+					if s.Live().Contains(d) {
+						got[d] = [2]uint16{td.Freqs[j], td.Lens[j]}
+					}
+					if k, ok := td.Find(d, 0); !ok || k != j {
+						t.Fatalf("%s: Find(%d) = %d, %v; want %d", where, d, k, ok, j)
+					}
+					if j > 0 && td.Docs[j-1]+1 < d {
+						if _, ok := td.Find(d-1, j-1); ok {
+							t.Fatalf("%s: Find found absent doc %d", where, d-1)
+						}
+					}
+				}
+			}
+			wantTD := map[uint32][2]uint16{}
+			for id, d := range m {
+				if ps := modelPositions(d, f, term); len(ps) > 0 {
+					doc := docOf[id]
+					wantTD[doc] = [2]uint16{uint16(len(ps)), uint16(norms.Length(doc))}
+				}
+			}
+			if len(got) != len(wantTD) {
+				t.Fatalf("%s: TermDocs(%s,%s) has %d live docs, model %d", where, f, term, len(got), len(wantTD))
+			}
+			for doc, w := range wantTD {
+				if got[doc] != w || w[1] == 0 {
+					t.Fatalf("%s: TermDocs(%s,%s) doc %d = %v, model %v", where, f, term, doc, got[doc], w)
+				}
+			}
+			// AnyTerm: the union of Term.
+			terms := [][]byte{[]byte(term), []byte(modelVocab[(i+3)%len(modelVocab)]), []byte("absent")}
+			any, err := s.AnyTerm(ctx, f, terms)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, _ := s.Term(ctx, f, terms[0])
+			b, _ := s.Term(ctx, f, terms[1])
+			a.Or(b)
+			if !any.Equals(a) {
+				t.Fatalf("%s: AnyTerm(%s, %q) = %v, want %v", where, f, terms, any.ToArray(), a.ToArray())
+			}
+		}
+	}
+	// FirstOrd and SegmentValues give each doc's smallest value.
+	col, err := s.Column(ctx, "subj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range s.Live().ToArray() {
+		vals, err := col.Values(doc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seg, ord, ok := col.FirstOrd(doc)
+		if ok != (len(vals) > 0) {
+			t.Fatalf("%s: FirstOrd(%d) ok=%v with values %q", where, doc, ok, vals)
+		}
+		if ok && !bytes.Equal(col.SegmentValues(seg)[ord], vals[0]) {
+			t.Fatalf("%s: FirstOrd(%d) gives %q, want %q", where, doc, col.SegmentValues(seg)[ord], vals[0])
+		}
+	}
+}
+
+// TestReadCacheBudget checks that the cache evicts least recently used
+// entries to stay within its budget and keeps nothing too large.
+func TestReadCacheBudget(t *testing.T) {
+	var c readCache
+	const budget = 64 * (entryOverhead + 100)
+	for i := 0; i < 200; i++ {
+		c.put(cacheKey{seg: uint64(i)}, i, 100, budget)
+		if _, ok := c.get(cacheKey{seg: 0}); !ok {
+			t.Fatalf("after %d puts: the most recently used entry was evicted", i)
+		}
+		if c.mu.used > budget {
+			t.Fatalf("after %d puts: %d bytes used, budget %d", i, c.mu.used, budget)
+		}
+	}
+	if _, ok := c.get(cacheKey{seg: 1}); ok {
+		t.Fatal("an old entry survived")
+	}
+	c.put(cacheKey{seg: 1000}, "big", budget, budget)
+	if _, ok := c.get(cacheKey{seg: 1000}); ok {
+		t.Fatal("an entry larger than an eighth of the budget was kept")
+	}
+}
