@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	colophon "github.com/colophon-search/colophon"
+	"github.com/colophon-search/colophon/query"
 )
 
 // repoRoot returns the repository root (for testdata and ../shared).
@@ -87,12 +88,17 @@ func buildTemplate(t testing.TB) string {
 
 // testCatalog opens a private copy of the fixture catalogue.
 func testCatalog(t testing.TB) *colophon.Catalog {
+	return testCatalogOpts(t, nil)
+}
+
+// testCatalogOpts is testCatalog with catalogue options.
+func testCatalogOpts(t testing.TB, opts *colophon.Options) *colophon.Catalog {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "cat")
 	if err := os.CopyFS(dir, os.DirFS(buildTemplate(t))); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := colophon.Open(dir, nil)
+	cat, err := colophon.Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,6 +392,29 @@ func TestSRUDiagnostics(t *testing.T) {
 				t.Fatalf("diagnostics %v, want %s:\n%s", codes, c.code, raw)
 			}
 		})
+	}
+}
+
+// TestSRUTermDiagnostics covers the diagnostics about terms: an empty
+// term where a position is needed (27), and a masked word whose expansion
+// exceeds the configured cap (29).
+func TestSRUTermDiagnostics(t *testing.T) {
+	cat := testCatalogOpts(t, &colophon.Options{Query: query.Config{MaxExpansions: 5}})
+	srv, err := New(Config{Registerer: prometheus.NewRegistry()}, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	ts := &testServer{Server: hs, cat: cat, t: t}
+	for params, want := range map[string]string{
+		q("version", "1.2", "operation", "searchRetrieve", "query", `title = "" prox title = history`): "27",
+		q("version", "1.2", "operation", "searchRetrieve", "query", "title = a*"):                      "29",
+	} {
+		root, raw := ts.sru(params)
+		if codes := diagCodes(root); len(codes) == 0 || codes[0] != want {
+			t.Errorf("%s: diagnostics %v, want %s:\n%s", params, codes, want, raw)
+		}
 	}
 }
 
