@@ -223,6 +223,9 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 				full.abort()
 				return err
 			}
+			// The next segment will have about as many terms: size its
+			// dictionaries once rather than growing them.
+			sb.inv.hint = full.inv.termCounts()
 		}
 		if full.len() == 0 {
 			full.abort()

@@ -443,10 +443,10 @@ func decodeColumn(key, v []byte) (*colBlock, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	c.offs = v[d.off : d.off+4*(nd+1)]
 	if len(v)-d.off < 4*(nd+1) {
 		return nil, corruptf(key, d.off, "truncated column offsets")
 	}
+	c.offs = v[d.off : d.off+4*(nd+1)]
 	c.area = v[d.off+4*(nd+1):]
 	prev := uint32(0)
 	for i := 0; i <= nd; i++ {

@@ -664,7 +664,8 @@ func sortedKeys[V any](m map[string]V) []string {
 type inverter struct {
 	fields map[string]*fieldInv
 	lens   []fieldLen
-	bytes  int64 // approximate memory held
+	bytes  int64          // approximate memory held
+	hint   map[string]int // expected terms per field, to size the maps
 }
 
 type fieldInv struct {
@@ -686,7 +687,7 @@ func newInverter() *inverter { return &inverter{fields: map[string]*fieldInv{}} 
 func (inv *inverter) field(name string) *fieldInv {
 	fi := inv.fields[name]
 	if fi == nil {
-		fi = &fieldInv{ids: map[string]uint32{}}
+		fi = &fieldInv{ids: make(map[string]uint32, inv.hint[name])}
 		inv.fields[name] = fi
 	}
 	return fi
@@ -726,6 +727,15 @@ func (inv *inverter) addDocument(d *Document, doc uint32) []fieldLen {
 		}
 	}
 	return inv.lens
+}
+
+// termCounts returns the number of distinct terms of each field so far.
+func (inv *inverter) termCounts() map[string]int {
+	m := make(map[string]int, len(inv.fields))
+	for name, fi := range inv.fields {
+		m[name] = len(fi.terms)
+	}
+	return m
 }
 
 // writeTerms writes the terms of every field into w, in field then term
