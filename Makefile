@@ -19,7 +19,7 @@ build:
 # (yaz-marcdump, the reference MARC reader; libyaz-dev for the CQL oracle)
 # and libxml2-utils (xmllint, for MARCXML schema validation). The server's
 # real-client tests use yaz (yaz-client, yaz-url), curl and chromium.
-DEB_PKGS := yaz libyaz-dev libxml2-utils pkg-config gcc curl chromium
+DEB_PKGS := yaz libyaz-dev libxml2-utils pkg-config gcc curl chromium time
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

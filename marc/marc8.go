@@ -741,10 +741,14 @@ func m8Clean(src []byte) bool {
 			}
 			i++
 			continue
-		case c == ' ' || c < 0x7F && d.g0 == m8SetASCII:
+		case c < 0x7F && d.g0 == m8SetASCII:
 			// A run of base characters: the first takes the marks.
 			marks = 0
 			i += m8PrintableRun(src[i:])
+			continue
+		case c == ' ':
+			marks = 0
+			i++
 			continue
 		case c == 0x7F || c == 0xA0 || c == 0xFF:
 			return false

@@ -90,6 +90,9 @@ type Reader struct {
 	// validateMARC8 keeps MARC-8 fields that convert cleanly as they are
 	// (see Validate).
 	validateMARC8 bool
+	// noFast makes parse locate and read every field the careful way
+	// (tests compare the fast paths with it).
+	noFast bool
 
 	// The record being parsed: its data area, the input offsets of the
 	// record and of the data area, and how its character data is read.
@@ -378,7 +381,7 @@ func (r *Reader) parse(b []byte, hasRT bool, off int64) (rec *Record, perr *Pars
 	r.fields = r.fields[:0]
 	r.subs = r.subs[:0]
 	nw := len(r.warnings)
-	if !r.directFields(b[ds:dirEnd], data) {
+	if r.noFast || !r.directFields(b[ds:dirEnd], data) {
 		// The directory disagrees with the data area: forget the fields
 		// read so far and locate them all again.
 		r.warnings = r.warnings[:nw]
@@ -391,6 +394,8 @@ func (r *Reader) parse(b []byte, hasRT bool, off int64) (rec *Record, perr *Pars
 			l := &r.locs[i]
 			r.slowField(l.tag, data[l.start:l.end], dataOff+int64(l.start))
 		}
+		// Bytes outside every field count too.
+		r.resolveMode()
 	}
 	rec.Fields = r.fields
 	return rec, nil, true
@@ -519,6 +524,11 @@ func (r *Reader) directFields(dir, data []byte) bool {
 		subs = r.subs
 	}
 	r.subs = subs
+	if any != 0 {
+		// Bytes outside every field decide a pending mode too, as
+		// they do when read the careful way.
+		r.resolveMode()
+	}
 	return true
 }
 

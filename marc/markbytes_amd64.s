@@ -1,0 +1,72 @@
+#include "textflag.h"
+
+// func markBlocks(data *byte, n int, bm *uint64)
+TEXT ·markBlocks(SB), NOSPLIT, $0-24
+	MOVQ data+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ bm+16(FP), DI
+	MOVQ $0x1F1F1F1F1F1F1F1F, AX
+	MOVQ AX, X6
+	PUNPCKLQDQ X6, X6
+	MOVQ $0x1B1B1B1B1B1B1B1B, AX
+	MOVQ AX, X7
+	PUNPCKLQDQ X7, X7
+
+loop:
+	MOVOU 0(SI), X0
+	MOVOU 16(SI), X1
+	MOVOU 32(SI), X2
+	MOVOU 48(SI), X3
+
+	// Delimiters: bytes equal to 0x1F.
+	MOVOU X0, X4
+	PCMPEQB X6, X4
+	PMOVMSKB X4, AX
+	MOVOU X1, X4
+	PCMPEQB X6, X4
+	PMOVMSKB X4, BX
+	SHLQ $16, BX
+	ORQ BX, AX
+	MOVOU X2, X4
+	PCMPEQB X6, X4
+	PMOVMSKB X4, BX
+	SHLQ $32, BX
+	ORQ BX, AX
+	MOVOU X3, X4
+	PCMPEQB X6, X4
+	PMOVMSKB X4, BX
+	SHLQ $48, BX
+	ORQ BX, AX
+	MOVQ AX, 0(DI)
+
+	// Specials: escapes (0xFF after the compare) and bytes with the high
+	// bit set.
+	MOVOU X0, X4
+	PCMPEQB X7, X4
+	POR X0, X4
+	PMOVMSKB X4, AX
+	MOVOU X1, X4
+	PCMPEQB X7, X4
+	POR X1, X4
+	PMOVMSKB X4, BX
+	SHLQ $16, BX
+	ORQ BX, AX
+	MOVOU X2, X4
+	PCMPEQB X7, X4
+	POR X2, X4
+	PMOVMSKB X4, BX
+	SHLQ $32, BX
+	ORQ BX, AX
+	MOVOU X3, X4
+	PCMPEQB X7, X4
+	POR X3, X4
+	PMOVMSKB X4, BX
+	SHLQ $48, BX
+	ORQ BX, AX
+	MOVQ AX, 8(DI)
+
+	ADDQ $64, SI
+	ADDQ $16, DI
+	DECQ CX
+	JNZ loop
+	RET
