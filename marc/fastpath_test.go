@@ -88,7 +88,7 @@ func checkISOFastPath(t *testing.T, data []byte) {
 
 func TestISOFastPathFixtures(t *testing.T) {
 	n := 0
-	err := filepath.Walk(isoFixtureDir, func(path string, info os.FileInfo, err error) error {
+	err := filepath.Walk(fixtureDir, func(path string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err
 		}
@@ -117,7 +117,7 @@ func TestISOFastPathFixtures(t *testing.T) {
 // ones.
 func FuzzISOFastPath(f *testing.F) {
 	for _, p := range []string{"solrmarc/test/data/records/uva_001_2000.mrc", "traject/test/test_support/test_data.utf8.mrc", "pymarc/test/bad_records.mrc", "yaz/test/marc-files/marc1.marc"} {
-		data, err := os.ReadFile(filepath.Join(isoFixtureDir, p))
+		data, err := os.ReadFile(filepath.Join(fixtureDir, p))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -274,7 +274,7 @@ func TestXMLFastPathShortInput(t *testing.T) {
 func TestISOFastPathMutations(t *testing.T) {
 	var seeds [][]byte
 	for _, p := range []string{"solrmarc/test/data/records/uva_001_2000.mrc", "traject/test/test_support/test_data.utf8.mrc", "pymarc/test/bad_records.mrc", "yaz/test/marc-files/marc1.marc"} {
-		data, err := os.ReadFile(filepath.Join(isoFixtureDir, p))
+		data, err := os.ReadFile(filepath.Join(fixtureDir, p))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,80 +1,28 @@
 package marc
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 )
 
-// isoFixtureDir holds the ISO 2709 fixtures copied from ../shared, listed in
-// its PROVENANCE.md.
-const isoFixtureDir = "../testdata/marc"
-
-// isoFixture is one ISO 2709 row of testdata/marc/PROVENANCE.md.
+// isoFixture is one ISO 2709 row of testdata/marc/PROVENANCE.md; path is
+// relative to fixtureDir (xmlreader_test.go).
 type isoFixture struct {
-	path          string // relative to isoFixtureDir
-	n, yaz, perl  int    // records by splitting, by yaz-marcdump, by MARC::Record (-1: none)
-	encoding, all string
+	provRow
+	path string
 }
 
-// best returns the better of the two reference readers' record counts.
-func (f isoFixture) best() int { return max(f.yaz, f.perl) }
-
-// iso2709Fixtures parses the ISO 2709 rows of PROVENANCE.md. Sections start
-// with "## short: ..." and rows are "| path | bytes | fmt | n | yaz | perl
-// | encoding | features |".
+// iso2709Fixtures returns the ISO 2709 rows of PROVENANCE.md.
 func iso2709Fixtures(t testing.TB) []isoFixture {
 	t.Helper()
-	f, err := os.Open(filepath.Join(isoFixtureDir, "PROVENANCE.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	num := func(s string) int {
-		if s == "-" {
-			return -1
-		}
-		n, err := strconv.Atoi(strings.ReplaceAll(s, ",", ""))
-		if err != nil {
-			t.Fatalf("PROVENANCE.md: bad count %q", s)
-		}
-		return n
-	}
 	var out []isoFixture
-	seen := map[string]bool{}
-	section := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if rest, ok := strings.CutPrefix(line, "## "); ok {
-			section, _, _ = strings.Cut(rest, ":")
-			continue
-		}
-		if !strings.HasPrefix(line, "| ") || section == "" {
-			continue
-		}
-		cells := strings.Split(strings.Trim(line, "|"), "|")
-		for i := range cells {
-			cells[i] = strings.TrimSpace(cells[i])
-		}
-		if len(cells) < 8 || cells[2] != "iso2709" {
-			continue
-		}
-		p := section + "/" + cells[0]
-		if seen[p] {
-			continue
-		}
-		seen[p] = true
-		out = append(out, isoFixture{path: p, n: num(cells[3]), yaz: num(cells[4]), perl: num(cells[5]), encoding: cells[6], all: line})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+	for _, r := range provenanceRows(t, "iso2709") {
+		out = append(out, isoFixture{provRow: r, path: r.project + "/" + r.path})
 	}
 	if len(out) < 100 {
 		t.Fatalf("PROVENANCE.md lists only %d ISO 2709 fixtures", len(out))
@@ -114,7 +62,7 @@ func readAllISO(t testing.TB, data []byte, cs Charset) (recs []*Record, spans []
 func TestFixtureCounts(t *testing.T) {
 	for _, fx := range iso2709Fixtures(t) {
 		t.Run(fx.path, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join(isoFixtureDir, fx.path))
+			data, err := os.ReadFile(filepath.Join(fixtureDir, fx.path))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +84,7 @@ func TestFixtureCounts(t *testing.T) {
 func TestFixtureRoundTrip(t *testing.T) {
 	total := 0
 	for _, fx := range iso2709Fixtures(t) {
-		data, err := os.ReadFile(filepath.Join(isoFixtureDir, fx.path))
+		data, err := os.ReadFile(filepath.Join(fixtureDir, fx.path))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +158,7 @@ func TestFixtureFormatRoundTrip(t *testing.T) {
 	for _, c := range codecs {
 		compared, refused := 0, 0
 		for _, fx := range iso2709Fixtures(t) {
-			data, err := os.ReadFile(filepath.Join(isoFixtureDir, fx.path))
+			data, err := os.ReadFile(filepath.Join(fixtureDir, fx.path))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -18,7 +18,7 @@ func FuzzReadISO2709(f *testing.F) {
 		f.Add(in)
 	}
 	for _, p := range []string{"pymarc/test/bad_records.mrc", "yaz/test/marc-files/marc4.marc", "pymarc/test/bad_subfield_code.dat", "yaz/test/marc-files/marc1.marc", "traject/test/test_support/bad_subfield_code.marc"} {
-		data, err := os.ReadFile(filepath.Join(isoFixtureDir, p))
+		data, err := os.ReadFile(filepath.Join(fixtureDir, p))
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -25,7 +25,7 @@ func (c *cycleReader) Read(p []byte) (int, error) {
 // benchRead reads one record per iteration from the fixture, repeated
 // forever, and reports throughput in input bytes.
 func benchRead(b *testing.B, fixture string, cs Charset, reuse bool) {
-	data, err := os.ReadFile(filepath.Join(isoFixtureDir, fixture))
+	data, err := os.ReadFile(filepath.Join(fixtureDir, fixture))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func BenchmarkReadISO2709NoReuse(b *testing.B) {
 // TestReadZeroAllocs enforces the zero-allocation contract of ReuseRecord
 // on well-formed UTF-8 input.
 func TestReadZeroAllocs(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(isoFixtureDir, "traject/test/test_support/test_data.utf8.mrc"))
+	data, err := os.ReadFile(filepath.Join(fixtureDir, "traject/test/test_support/test_data.utf8.mrc"))
 	if err != nil {
 		t.Fatal(err)
 	}

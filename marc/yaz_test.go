@@ -297,7 +297,7 @@ func TestAgainstYaz(t *testing.T) {
 	compared := 0
 	for _, fx := range iso2709Fixtures(t) {
 		t.Run(fx.path, func(t *testing.T) {
-			file := filepath.Join(isoFixtureDir, fx.path)
+			file := filepath.Join(fixtureDir, fx.path)
 			data, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)
