@@ -224,6 +224,11 @@ func (b *DocBuilder) analyse(rec *marc.Record, stored []byte) (*Document, error)
 		}
 		b.addValues(doc, d, values, langs)
 	}
+	if b.schema.Index("title_proper") != nil {
+		if k := b.titleKey(rec); k != nil {
+			doc.Columns = append(doc.Columns, ColumnValue{Name: TitleKeyColumn, Values: [][]byte{k}})
+		}
+	}
 	if d := b.schema.Index("subject"); d != nil && d.Facet {
 		if vals := b.subjectHierarchy(rec); len(vals) > 0 {
 			doc.Columns = append(doc.Columns, ColumnValue{Name: SubjectHierarchyColumn, Values: vals})

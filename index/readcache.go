@@ -200,6 +200,16 @@ func (s *Snapshot) HasField(field string) bool {
 	return false
 }
 
+// HasColumn reports whether any segment of the snapshot has column name.
+func (s *Snapshot) HasColumn(name string) bool {
+	for _, sv := range s.v.segs {
+		if _, ok := sv.seg.cols[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // FieldDocs returns the live documents with at least one token in field.
 // The bitmap belongs to the caller.
 func (s *Snapshot) FieldDocs(ctx context.Context, field string) (*roaring.Bitmap, error) {

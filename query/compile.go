@@ -107,7 +107,7 @@ func (s *Searcher) Compile(ctx context.Context, q *Query, snap *index.Snapshot, 
 	}
 	c.plan.root = root
 	if c.plan.score != nil {
-		if err := c.titleBonuses(); err != nil {
+		if err := c.titleBonus(); err != nil {
 			return nil, err
 		}
 	}

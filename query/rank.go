@@ -2,10 +2,10 @@ package query
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/colophon-search/colophon/analysis"
@@ -55,7 +55,7 @@ type scorer struct {
 	n       uint64
 	terms   []*scoreTerm
 	consts  []*constScore
-	bonuses []*bonus
+	title   *titleMatch // nil: no title bonus
 	opened  bool
 }
 
@@ -78,12 +78,6 @@ type constScore struct {
 	node  node
 	bm    *roaring.Bitmap
 	value float64
-}
-
-type bonus struct {
-	label  string
-	bm     *roaring.Bitmap
-	factor float64
 }
 
 // boost returns the boost of index name for this compilation.
@@ -264,17 +258,11 @@ func (c *compiler) recordPhrase(in *ixInfo, text string, n node) {
 	}
 }
 
-// leadingArticles are the articles a typed title may lack ("lord of the
-// rings" for "The lord of the rings").
-func leadingArticles() []string {
-	return []string{"the", "a", "an", "der", "die", "das", "ein", "eine", "le", "la", "les", "l", "un", "une",
-		"el", "los", "las", "il", "lo", "gli", "i", "de", "het", "een", "o", "os", "as"}
-}
-
-// titleBonuses computes the documents whose title equals or starts with
-// the query's title words.
-func (c *compiler) titleBonuses() error {
-	if c.titleBad || len(c.titleWords) == 0 {
+// titleBonus sets up the title bonus of the query's title words: their
+// "phrase" form, compared at scoring time with the title key of the
+// candidates (index.TitleKeyColumn).
+func (c *compiler) titleBonus() error {
+	if c.titleBad || len(c.titleWords) == 0 || !c.snap.HasColumn(index.TitleKeyColumn) {
 		return nil
 	}
 	a, err := c.s.cfg.Registry.Get(analysis.ProfilePhrase)
@@ -282,94 +270,136 @@ func (c *compiler) titleBonuses() error {
 		return err
 	}
 	toks := a.AnalyzeString(strings.Join(c.titleWords, " "))
-	if len(toks) == 0 {
+	if len(toks) == 0 || len(toks[0].Term) == 0 {
 		return nil
 	}
 	key := string(toks[0].Term)
-	phrases := append([]string{key}, articleVariants(key)...)
-	isPhrase := map[string]bool{}
-	for _, p := range phrases {
-		isPhrase[p] = true
-	}
-	exactAut := newPhraseSetAutomaton(phrases, false)
-	// The terms of each title field equal to a phrase and, in the title
-	// proper, starting with one: one dictionary walk per segment each.
-	var exact, starts []*roaring.Bitmap
-	for _, ix := range []string{"title_proper", "title"} {
-		f := index.PhraseField(ix)
-		if !c.has(f) {
-			continue
-		}
-		var tis []index.TermInfo
-		if ix == "title_proper" {
-			tis, err = c.snap.Expand(c.ctx, f, newPhraseSetAutomaton(phrases, true), titleStartMaxTerms)
-			if errors.Is(err, index.ErrTooManyTerms) {
-				// Too common a start to be worth a bonus.
-				tis, err = nil, nil
-			}
-			if err != nil {
-				return err
-			}
-		}
-		if tis == nil {
-			if tis, err = c.snap.Expand(c.ctx, f, exactAut, len(phrases)+1); err != nil {
-				return err
-			}
-		}
-		var eq, pre [][]byte
-		for _, t := range tis {
-			if isPhrase[string(t.Term)] {
-				eq = append(eq, t.Term)
-			} else {
-				pre = append(pre, t.Term)
-			}
-		}
-		for _, x := range []struct {
-			terms [][]byte
-			dst   *[]*roaring.Bitmap
-		}{{eq, &exact}, {pre, &starts}} {
-			if len(x.terms) == 0 {
-				continue
-			}
-			bm, err := c.snap.AnyTerm(c.ctx, f, x.terms)
-			if err != nil {
-				return err
-			}
-			*x.dst = append(*x.dst, bm)
-		}
-	}
-	sc := c.plan.score
-	ex := roaring.FastOr(exact...)
-	if !ex.IsEmpty() {
-		sc.bonuses = append(sc.bonuses, &bonus{label: fmt.Sprintf("title is %q", key), bm: ex, factor: c.s.cfg.TitleExactBonus})
-	}
-	st := roaring.FastOr(starts...)
-	st.AndNot(ex)
-	if !st.IsEmpty() {
-		sc.bonuses = append(sc.bonuses, &bonus{label: fmt.Sprintf("title starts with %q", key), bm: st, factor: c.s.cfg.TitleStartBonus})
-	}
+	c.plan.score.title = &titleMatch{key: key, bare: dropArticle(key),
+		exact: c.s.cfg.TitleExactBonus, start: c.s.cfg.TitleStartBonus}
 	return nil
 }
 
-// titleStartMaxTerms caps the distinct titles a start-of-title bonus may
-// find: more means the start is too common to be worth a bonus.
-const titleStartMaxTerms = 256
+// titleMatch is the title bonus of a query: records whose title key
+// equals the query's words (with or without a leading article on either
+// side) score exact times more, those whose title starts with them start
+// times more.
+type titleMatch struct {
+	key, bare    string
+	exact, start float64
+	col          *index.Column // the title keys; set by scorer.open
+}
 
-// articleVariants returns key with each leading article, unless key
-// already starts with one.
-func articleVariants(key string) []string {
-	first, _, _ := strings.Cut(key, " ")
-	articles := leadingArticles()
-	for _, a := range articles {
-		if first == a {
-			return nil
+// maxFactor is the largest factor the bonus can apply.
+func (m *titleMatch) maxFactor() float64 { return max(m.exact, m.start, 1) }
+
+// factor returns the bonus of doc and its description ("" for none).
+func (m *titleMatch) factor(doc uint32, buf [][]byte) (float64, string, [][]byte) {
+	buf, _ = m.col.Values(doc, buf[:0])
+	if len(buf) == 0 {
+		return 1, "", buf
+	}
+	v := string(buf[0])
+	bare := dropArticle(v)
+	switch {
+	case v == m.key || bare == m.bare:
+		return m.exact, fmt.Sprintf("title is %q", m.key), buf
+	case strings.HasPrefix(v, m.key+" ") || strings.HasPrefix(bare, m.bare+" "):
+		return m.start, fmt.Sprintf("title starts with %q", m.key), buf
+	}
+	return 1, "", buf
+}
+
+// isArticle reports whether w is a leading article that a typed title
+// may lack ("lord of the rings" for "The lord of the rings"), or a title
+// may keep when its cataloguer did not mark it non-filing.
+func isArticle(w string) bool {
+	switch w {
+	case "the", "a", "an", "der", "die", "das", "ein", "eine", "le", "la", "les", "l", "un", "une",
+		"el", "los", "las", "il", "lo", "gli", "i", "de", "het", "een", "o", "os", "as":
+		return true
+	}
+	return false
+}
+
+// dropArticle returns key without its first word if that is an article
+// and other words follow.
+func dropArticle(key string) string {
+	first, rest, ok := strings.Cut(key, " ")
+	if ok && rest != "" && isArticle(first) {
+		return rest
+	}
+	return key
+}
+
+// applyTitle multiplies the scores of cand by their title bonus. When
+// only the best k count (k > 0), a candidate whose score could not reach
+// the k-th best even with the largest bonus is left alone: the bonus is
+// looked up at few documents.
+func (sc *scorer) applyTitle(cand []uint32, scores []float64, k int) {
+	m := sc.title
+	if m == nil || m.col == nil {
+		return
+	}
+	floor := math.Inf(-1)
+	if k > 0 && k < len(scores) {
+		floor = kthLargest(scores, k) / m.maxFactor()
+	}
+	var buf [][]byte
+	for i, d := range cand {
+		if scores[i] < floor {
+			continue
+		}
+		var f float64
+		f, _, buf = m.factor(d, buf)
+		scores[i] *= f
+	}
+}
+
+// kthLargest returns the k-th largest of xs (1 <= k <= len(xs)).
+func kthLargest(xs []float64, k int) float64 {
+	h := make(minHeap, 0, k)
+	for _, x := range xs {
+		if len(h) < k {
+			h.push(x)
+		} else if x > h[0] {
+			h[0] = x
+			h.down(0)
 		}
 	}
-	out := make([]string, len(articles))
-	for i, a := range articles {
-		out[i] = a + " " + key
+	return h[0]
+}
+
+// minHeap is a binary min-heap of scores.
+type minHeap []float64
+
+func (h *minHeap) push(x float64) {
+	*h = append(*h, x)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if a[p] <= a[i] {
+			break
+		}
+		a[p], a[i] = a[i], a[p]
+		i = p
 	}
-	return out
+}
+
+func (h minHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		if r := l + 1; r < len(h) && h[r] < h[l] {
+			l = r
+		}
+		if h[i] <= h[l] {
+			return
+		}
+		h[i], h[l] = h[l], h[i]
+		i = l
+	}
 }
 
 // open loads the scoring lists of the terms' fields (dropping the fields
@@ -399,6 +429,13 @@ func (sc *scorer) open(ctx context.Context) error {
 			return err
 		}
 		cs.bm = bm
+	}
+	if sc.title != nil {
+		col, err := sc.snap.Column(ctx, index.TitleKeyColumn)
+		if err != nil {
+			return err
+		}
+		sc.title.col = col
 	}
 	sc.opened = true
 	return nil
@@ -433,46 +470,52 @@ func (sc *scorer) norm(f *scoreField, l uint16) float64 {
 	return 1 - sc.cfg.B + sc.cfg.B*float64(l)/f.avg
 }
 
-// scoreAll returns the scores of cand, the documents of docs in
-// increasing order, term at a time: each field's scoring list is merged
-// with cand, so a document costs nothing in the fields that lack the
-// term. The scorer must have been opened.
-func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uint32) ([]float64, error) {
+// contrib returns a field's weighted, length-normalised term frequency:
+// one summand of tf~. Scoring and explanations both use it, so that they
+// agree to the last bit.
+func (sc *scorer) contrib(f *scoreField, fr, l uint16) float64 {
+	return f.weight * float64(fr) / sc.norm(f, l)
+}
+
+// saturate returns a term's BM25 score for its combined frequency tf.
+func (sc *scorer) saturate(t *scoreTerm, tf float64) float64 {
 	k1 := sc.cfg.K1
+	return t.idf * tf * (k1 + 1) / (k1 + tf)
+}
+
+// denseBuf holds the per-document accumulators of one scoring run,
+// indexed by document number. Both slices are all zero between uses.
+type denseBuf struct {
+	tf, score []float64
+}
+
+// scoreAll returns the scores of cand, the documents of docs in
+// increasing order. The scorer must have been opened.
+//
+// Scoring is term at a time into dense accumulators indexed by document
+// number: a posting costs one add, whatever the number of candidates. A
+// list much longer than cand (a common word ANDed with a rare one) is
+// instead probed at the candidates, galloping. Per document the
+// arithmetic is the same as in score, in the same order, so
+// explanations agree with scores exactly.
+func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uint32, pool *sync.Pool) ([]float64, error) {
 	scores := make([]float64, len(cand))
-	var acc []float64
 	if len(sc.terms) > 0 {
-		acc = make([]float64, len(cand))
-	}
-	for _, t := range sc.terms {
-		if err := ctx.Err(); err != nil {
+		buf, _ := pool.Get().(*denseBuf)
+		if buf == nil {
+			buf = &denseBuf{}
+		}
+		if n := int(sc.snap.MaxDoc()); len(buf.tf) < n {
+			buf.tf, buf.score = make([]float64, n), make([]float64, n)
+		}
+		err := sc.accumulate(ctx, buf, cand)
+		for i, d := range cand {
+			scores[i] = buf.score[d]
+		}
+		sc.reset(buf, cand)
+		pool.Put(buf)
+		if err != nil {
 			return nil, err
-		}
-		for _, f := range t.fields {
-			for _, td := range f.lists {
-				d := td.Docs
-				i := gallop(cand, 0, d[0])
-				j := 0
-				for i < len(cand) && j < len(d) {
-					c, x := cand[i], d[j]
-					switch {
-					case c == x:
-						acc[i] += f.weight * float64(td.Freqs[j]) / sc.norm(f, td.Lens[j])
-						i++
-						j++
-					case c < x:
-						i = gallop(cand, i+1, x)
-					default:
-						j = gallop(d, j+1, c)
-					}
-				}
-			}
-		}
-		for i, tf := range acc {
-			if tf != 0 {
-				scores[i] += t.idf * tf * (k1 + 1) / (k1 + tf)
-				acc[i] = 0
-			}
 		}
 	}
 	for _, cs := range sc.consts {
@@ -481,10 +524,80 @@ func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uin
 		}
 		sc.eachIn(cs.bm, docs, cand, func(i int) { scores[i] += cs.value })
 	}
-	for _, bo := range sc.bonuses {
-		sc.eachIn(bo.bm, docs, cand, func(i int) { scores[i] *= bo.factor })
-	}
 	return scores, nil
+}
+
+// probeRatio is how much longer than the candidate list a scoring list
+// must be for scoreAll to probe it at the candidates rather than walk it.
+const probeRatio = 16
+
+// accumulate adds every term's saturated score into buf.score, for the
+// documents of its lists (walked) or of cand (for probed lists).
+func (sc *scorer) accumulate(ctx context.Context, buf *denseBuf, cand []uint32) error {
+	tf, score := buf.tf, buf.score
+	for _, t := range sc.terms {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		probed := false
+		for _, f := range t.fields {
+			for _, td := range f.lists {
+				if len(td.Docs) > probeRatio*len(cand) {
+					probed = true
+					j := 0
+					for _, c := range cand {
+						var ok bool
+						if j, ok = td.Find(c, j); ok {
+							tf[c] += sc.contrib(f, td.Freqs[j], td.Lens[j])
+						}
+					}
+					continue
+				}
+				for j, d := range td.Docs {
+					tf[d] += sc.contrib(f, td.Freqs[j], td.Lens[j])
+				}
+			}
+		}
+		sat := func(d uint32) {
+			if x := tf[d]; x != 0 {
+				score[d] += sc.saturate(t, x)
+				tf[d] = 0
+			}
+		}
+		for _, f := range t.fields {
+			for _, td := range f.lists {
+				if len(td.Docs) <= probeRatio*len(cand) {
+					for _, d := range td.Docs {
+						sat(d)
+					}
+				}
+			}
+		}
+		if probed {
+			for _, d := range cand {
+				sat(d)
+			}
+		}
+	}
+	return nil
+}
+
+// reset zeroes the accumulators that accumulate touched.
+func (sc *scorer) reset(buf *denseBuf, cand []uint32) {
+	for _, t := range sc.terms {
+		for _, f := range t.fields {
+			for _, td := range f.lists {
+				if len(td.Docs) <= probeRatio*len(cand) {
+					for _, d := range td.Docs {
+						buf.score[d] = 0
+					}
+				}
+			}
+		}
+	}
+	for _, d := range cand {
+		buf.score[d] = 0
+	}
 }
 
 // eachIn calls fn with the index in cand of every document of bm that is
@@ -517,14 +630,14 @@ func (sc *scorer) score(doc uint32, expl *Explanation) float64 {
 			if fr == 0 {
 				continue
 			}
-			contrib := f.weight * float64(fr) / sc.norm(f, l)
+			contrib := sc.contrib(f, fr, l)
 			tf += contrib
 			fe = append(fe, &Explanation{Value: contrib, Description: fmt.Sprintf("%s:%s tf=%d len=%d avglen=%.1f weight=%.3f", f.field, f.term, fr, l, f.avg, f.weight)})
 		}
 		if tf == 0 {
 			continue
 		}
-		s := t.idf * tf * (k1 + 1) / (k1 + tf)
+		s := sc.saturate(t, tf)
 		total += s
 		expl.Details = append(expl.Details, &Explanation{Value: s,
 			Description: fmt.Sprintf("%s: idf=%.3f tf~=%.3f (BM25F k1=%.2f b=%.2f)", t.label, t.idf, tf, k1, b), Details: fe})
@@ -535,10 +648,10 @@ func (sc *scorer) score(doc uint32, expl *Explanation) float64 {
 			expl.Details = append(expl.Details, &Explanation{Value: cs.value, Description: "constant: " + cs.label})
 		}
 	}
-	for _, bo := range sc.bonuses {
-		if bo.bm.Contains(doc) {
-			total *= bo.factor
-			expl.Details = append(expl.Details, &Explanation{Value: bo.factor, Description: "× bonus: " + bo.label})
+	if sc.title != nil && sc.title.col != nil {
+		if f, label, _ := sc.title.factor(doc, nil); label != "" {
+			total *= f
+			expl.Details = append(expl.Details, &Explanation{Value: f, Description: "× bonus: " + label})
 		}
 	}
 	expl.Value = total

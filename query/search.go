@@ -154,6 +154,8 @@ type Searcher struct {
 	src  SnapshotSource
 	cfg  Config
 	pins pinRegistry
+	// dense pools the scoring accumulators (*denseBuf).
+	dense sync.Pool
 
 	levOnce sync.Once
 	lev     [3]*levenshtein.LevenshteinAutomatonBuilder // by max distance 1, 2
