@@ -305,16 +305,42 @@ func (s *Snapshot) TermDocs(ctx context.Context, field string, term []byte) ([]*
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	var out []*TermDocs
-	for _, sv := range s.v.segs {
-		seg := sv.seg
-		ord, _, ok, err := seg.termInfo(field, term)
+	hits, err := s.lookup(field, term)
+	if err != nil {
+		return nil, err
+	}
+	return s.termDocs(field, hits)
+}
+
+// TermDocsWithin is TermDocs looking term up only in the segments where
+// superTerm is in superField: for a field whose words superField always
+// holds too (Schema.Covers), the same lists at fewer dictionary lookups.
+func (s *Snapshot) TermDocsWithin(ctx context.Context, field string, term []byte, superField string, superTerm []byte) ([]*TermDocs, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	within, err := s.lookup(superField, superTerm)
+	if err != nil {
+		return nil, err
+	}
+	var hits []segTerm
+	for _, w := range within {
+		ord, df, ok, err := s.v.segs[w.seg].seg.termInfo(field, term)
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			continue
+		if ok {
+			hits = append(hits, segTerm{seg: w.seg, ord: ord, df: df})
 		}
+	}
+	return s.termDocs(field, hits)
+}
+
+// termDocs returns the scoring lists of the term found at hits.
+func (s *Snapshot) termDocs(field string, hits []segTerm) ([]*TermDocs, error) {
+	var out []*TermDocs
+	for _, h := range hits {
+		seg, ord := s.v.segs[h.seg].seg, h.ord
 		td, err := cached(s.idx, cacheKey{seg: seg.id, kind: cacheTermDocs, ord: ord, name: field}, func() (*TermDocs, int64, error) {
 			td, err := s.idx.loadTermDocs(seg, field, ord)
 			if err != nil {

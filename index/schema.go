@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/colophon-search/colophon/analysis"
 )
 
 // Derived names a value computed from a record rather than copied from
@@ -186,13 +188,13 @@ func DefaultSchema() *Schema {
 		Indexes: []IndexDef{
 			{Name: "title", Profiles: []string{"text", "text_exact", "phrase"}, Stored: true, Boost: 500, Sources: []Source{
 				src("245abfgknps", 500),
-				src("130adfgklmnoprs:240adfgklmnoprs:246abnp:247abnp:210ab:222ab:242abnp:243:505t:700tfklmnoprs:710tfklmnoprs:711tfklmnoprs:730adfgklmnoprst:740anp", 200),
+				src("130adfgklmnoprs:240adfgklmnoprs:246abnp:247abnp:210ab:222ab:242abnp:243adfgklmnoprs:505t:700tfklmnoprs:710tfklmnoprs:711tfklmnoprs:730adfgklmnoprst:740anp", 200),
 				src("780ast:785ast", 100),
 			}},
 			{Name: "title_proper", Profiles: []string{"text_exact", "phrase"}, Boost: 750, Sources: []Source{src("245anp", 750)}},
 			{Name: "title_sort", Profiles: []string{"sortkey"}, Sort: true, FirstOnly: true, Sources: []Source{src("245abkp", 1)}},
 			{Name: "uniform_title", Profiles: []string{"text_exact", "phrase"}, Boost: 200, Sources: []Source{
-				src("130adfgklmnoprs:240adfgklmnoprs:243:730adfgklmnoprst:700t:710t:711t", 200),
+				src("130adfgklmnoprs:240adfgklmnoprs:243adfgklmnoprs:730adfgklmnoprst:700t:710t:711t", 200),
 			}},
 			{Name: "series", Profiles: []string{"text", "facet"}, Facet: true, Stored: true, Boost: 50, Sources: []Source{
 				src("490|0*|av:440anpv:800abcdfpqt:810abcdt:811acdeft:830adfgklmnoprst", 50),
@@ -243,4 +245,57 @@ func DefaultSchema() *Schema {
 			{Name: "url", Profiles: []string{"phrase"}, Stored: true, Sources: []Source{src("856u", 1)}},
 		},
 	}
+}
+
+// Covers reports whether index super's words include, in every record,
+// all of index ix's: each field and subfield that ix takes, super takes
+// too (through its AllFields range or its own sources), with the same
+// word analysis. A term absent from super in a segment is then absent
+// from ix there, which lets a search skip those dictionary lookups.
+func (s *Schema) Covers(super, ix string) bool {
+	sd, d := s.Index(super), s.Index(ix)
+	if sd == nil || d == nil || d.Derived != DerivedNone || d.AllFields != nil ||
+		!hasProfile(sd, analysis.ProfileText) || !(hasProfile(d, analysis.ProfileText) || hasProfile(d, analysis.ProfileTextExact)) {
+		return false
+	}
+	for _, src := range d.Sources {
+		for _, fs := range src.Specs {
+			if !specCovered(sd, fs) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// specCovered reports whether every value fs selects is also a value of
+// sd's words.
+func specCovered(sd *IndexDef, fs FieldSpec) bool {
+	if fs.Start >= 0 || fs.Subfields == "" {
+		return false
+	}
+	if r := sd.AllFields; r != nil {
+		if n := tagNumber(fs.Tag); n >= r.From && n <= r.To && !strings.ContainsAny(fs.Subfields, r.Exclude) {
+			return true
+		}
+	}
+	for _, src := range sd.Sources {
+		for _, ss := range src.Specs {
+			if ss.Tag == fs.Tag && ss.Start < 0 && ss.Ind1 == 0 && ss.Ind2 == 0 &&
+				(ss.Subfields == "" || containsAll(ss.Subfields, fs.Subfields)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// containsAll reports whether every byte of sub is in set.
+func containsAll(set, sub string) bool {
+	for i := 0; i < len(sub); i++ {
+		if strings.IndexByte(set, sub[i]) < 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"sort"
+	"sync"
 	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -98,6 +99,7 @@ type segment struct {
 	cols       map[string]*columnMeta
 	idFST      *vellum.FST
 	suppressed *roaring.Bitmap
+	readers    sync.Map // field → *sync.Pool of *vellum.Reader (fstget.go)
 
 	refs    atomic.Int32
 	dropped atomic.Bool
@@ -202,11 +204,7 @@ func decodeBitmap(key, v []byte) (bm *roaring.Bitmap, err error) {
 
 // termInfo looks term up in the segment's dictionary for field.
 func (s *segment) termInfo(field string, term []byte) (ord uint32, df uint32, ok bool, err error) {
-	fst := s.fsts[field]
-	if fst == nil {
-		return 0, 0, false, nil
-	}
-	v, ok, err := fst.Get(term)
+	v, ok, err := s.fstGet(field, term)
 	if err != nil || !ok {
 		return 0, 0, false, err
 	}

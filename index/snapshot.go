@@ -22,6 +22,7 @@ type Snapshot struct {
 	idx    *Index
 	v      *version
 	closed atomic.Bool
+	memo   termMemo
 }
 
 // Close releases the snapshot. Closing twice returns ErrClosed.
@@ -59,16 +60,13 @@ func (s *Snapshot) Term(ctx context.Context, field string, term []byte) (*roarin
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
+	hits, err := s.lookup(field, term)
+	if err != nil {
+		return nil, err
+	}
 	var parts []*roaring.Bitmap
-	for _, sv := range s.v.segs {
-		ord, _, ok, err := sv.seg.termInfo(field, term)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		bm, err := s.idx.cachedPostings(sv.seg, field, ord)
+	for _, h := range hits {
+		bm, err := s.idx.cachedPostings(s.v.segs[h.seg].seg, field, h.ord)
 		if err != nil {
 			return nil, err
 		}
@@ -92,15 +90,13 @@ func (s *Snapshot) DocFreq(ctx context.Context, field string, term []byte) (uint
 	if err := s.check(ctx); err != nil {
 		return 0, err
 	}
+	hits, err := s.lookup(field, term)
+	if err != nil {
+		return 0, err
+	}
 	var n uint64
-	for _, sv := range s.v.segs {
-		_, df, ok, err := sv.seg.termInfo(field, term)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			n += uint64(df)
-		}
+	for _, h := range hits {
+		n += uint64(h.df)
 	}
 	return n, nil
 }
@@ -207,20 +203,18 @@ func (s *Snapshot) Postings(ctx context.Context, field string, term []byte) (*Po
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
+	hits, err := s.lookup(field, term)
+	if err != nil {
+		return nil, err
+	}
 	p := &Postings{snap: s, field: field}
-	for _, sv := range s.v.segs {
-		ord, _, ok, err := sv.seg.termInfo(field, term)
+	for _, h := range hits {
+		sv := s.v.segs[h.seg]
+		bm, err := s.idx.cachedPostings(sv.seg, field, h.ord)
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			continue
-		}
-		bm, err := s.idx.cachedPostings(sv.seg, field, ord)
-		if err != nil {
-			return nil, err
-		}
-		p.parts = append(p.parts, postingsPart{seg: sv.seg, del: sv.deleted, bm: bm, it: bm.Iterator(), ord: ord, rank: -1})
+		p.parts = append(p.parts, postingsPart{seg: sv.seg, del: sv.deleted, bm: bm, it: bm.Iterator(), ord: h.ord, rank: -1})
 	}
 	return p, nil
 }

@@ -116,6 +116,7 @@ func (s *Searcher) Compile(ctx context.Context, q *Query, snap *index.Snapshot, 
 
 type compiler struct {
 	s    *Searcher
+	abuf analysis.Buffer // scratch of analyzeString
 	ctx  context.Context
 	snap *index.Snapshot
 	opts CompileOptions
@@ -693,7 +694,7 @@ func (c *compiler) slots(in *ixInfo, raw string, m clauseMods, pos Pos) ([]slot,
 				if err != nil {
 					continue
 				}
-				st := a.AnalyzeString(text)
+				st := c.analyzeString(a, text)
 				if len(st) == len(toks) {
 					stems[l] = st
 				}
@@ -847,7 +848,7 @@ func (c *compiler) analyze(in *ixInfo, text string) []analysis.Token {
 		}
 		return []analysis.Token{{Term: []byte(t)}}
 	}
-	toks := in.analyzer.AnalyzeString(text)
+	toks := c.analyzeString(in.analyzer, text)
 	if in.keyToken {
 		var out []analysis.Token
 		for _, t := range toks {
@@ -889,7 +890,7 @@ func (c *compiler) fold(in *ixInfo, text string, a *analysis.Analyzer) string {
 		return strings.ToLower(text)
 	}
 	var parts []string
-	for _, t := range a.AnalyzeString(text) {
+	for _, t := range c.analyzeString(a, text) {
 		if in.keyToken && t.Type != analysis.Key {
 			continue
 		}
@@ -1027,7 +1028,7 @@ func (c *compiler) wholeValue(in *ixInfo, raw string, m clauseMods, positive boo
 		}
 	}
 	if p.IsLiteral() {
-		toks := in.phraseA.AnalyzeString(p.Literal())
+		toks := c.analyzeString(in.phraseA, p.Literal())
 		if len(toks) == 0 {
 			return noneNode{}, nil
 		}
@@ -1164,7 +1165,7 @@ func (c *compiler) rangeClause(in *ixInfo, rel, raw string) (node, error) {
 		if a == nil {
 			return strings.ToLower(s)
 		}
-		toks := a.AnalyzeString(s)
+		toks := c.analyzeString(a, s)
 		if len(toks) == 0 {
 			return ""
 		}
@@ -1285,4 +1286,26 @@ func (c *compiler) positional(n Node, positive bool) (posNode, error) {
 		}
 	}
 	return nil, Errorf(DiagQueryFeature, "proximity operands must be search clauses")
+}
+
+// analyzeString analyses text with a, reusing the compiler's buffer; the
+// tokens and their terms are copied out in one allocation each.
+func (c *compiler) analyzeString(a *analysis.Analyzer, text string) []analysis.Token {
+	toks := a.Analyze(&c.abuf, []byte(text))
+	if len(toks) == 0 {
+		return nil
+	}
+	n := 0
+	for _, t := range toks {
+		n += len(t.Term)
+	}
+	terms := make([]byte, 0, n)
+	out := make([]analysis.Token, len(toks))
+	for i, t := range toks {
+		start := len(terms)
+		terms = append(terms, t.Term...)
+		t.Term = terms[start:len(terms):len(terms)]
+		out[i] = t
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -50,24 +51,32 @@ func (e *Explanation) write(b *strings.Builder, depth int) {
 // Records whose title equals (or starts with) the query words are then
 // multiplied by Config.TitleExactBonus (TitleStartBonus).
 type scorer struct {
-	cfg     *Config
-	snap    *index.Snapshot
-	n       uint64
-	terms   []*scoreTerm
-	consts  []*constScore
-	title   *titleMatch // nil: no title bonus
-	opened  bool
+	cfg    *Config
+	snap   *index.Snapshot
+	n      uint64
+	terms  []*scoreTerm
+	consts []*constScore
+	title  *titleMatch // nil: no title bonus
+	opened bool
 }
 
 type scoreTerm struct {
 	label  string
 	idf    float64
 	fields []*scoreField
+	// title marks the words of keyword and title clauses: a record can
+	// only have the title bonus if each of them is in its title proper.
+	title bool
 }
 
 type scoreField struct {
 	field  string
 	term   []byte
+	// superField and superTerm, when set, name a field that holds term
+	// (superTerm) wherever field does (index.Schema.Covers): field is
+	// looked up only in the segments holding superTerm there.
+	superField string
+	superTerm  []byte
 	weight float64
 	avg    float64
 	lists  []*index.TermDocs // per segment holding the term; set by open
@@ -148,7 +157,7 @@ func (c *compiler) recordWords(cl *SearchClause, in *ixInfo, rel string, slots [
 			lastPos = s.pos
 		}
 		if p.score != nil {
-			c.scoreSlot(in, s, ixs, langs)
+			c.scoreSlot(in, s, ixs, langs, titleish)
 		}
 	}
 }
@@ -165,7 +174,7 @@ func (c *compiler) maxBoost(ixs []string) float64 {
 }
 
 // scoreSlot adds the scoring term of a literal slot.
-func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.Language) {
+func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.Language, titleish bool) {
 	sc := c.plan.score
 	term := s.terms[0]
 	df, _ := c.snap.DocFreq(c.ctx, in.wordField, term)
@@ -180,9 +189,12 @@ func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.
 	}
 	n := float64(sc.n)
 	idf := math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
-	st := &scoreTerm{label: fmt.Sprintf("%s:%s", in.def.Name, term), idf: idf}
+	st := &scoreTerm{label: fmt.Sprintf("%s:%s", in.def.Name, term), idf: idf, title: titleish}
 	mb := c.maxBoost(ixs)
-	add := func(field string, t []byte, w float64) {
+	// In a keyword (any) clause, the fields the any index covers are
+	// only looked up in the segments where any holds the word.
+	anyClause := in.def.Name == "any"
+	add := func(field string, t []byte, w float64, superField string, superTerm []byte) {
 		if !c.has(field) || len(t) == 0 {
 			return
 		}
@@ -191,15 +203,19 @@ func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.
 				return
 			}
 		}
-		st.fields = append(st.fields, &scoreField{field: field, term: t, weight: w, avg: c.snap.FieldStats(field).AvgLength()})
+		if superField == field || !c.has(superField) {
+			superField, superTerm = "", nil
+		}
+		st.fields = append(st.fields, &scoreField{field: field, term: t, weight: w, avg: c.snap.FieldStats(field).AvgLength(),
+			superField: superField, superTerm: superTerm})
 	}
 	for _, ix := range ixs {
 		w := c.boost(ix) / mb
 		if ix == in.def.Name {
-			add(in.wordField, term, w)
+			add(in.wordField, term, w, "", nil)
 			for _, l := range langs {
 				if st := s.stems[l]; len(st) > 0 {
-					add(index.StemField(ix, l), st[0], w*c.s.cfg.StemWeight)
+					add(index.StemField(ix, l), st[0], w*c.s.cfg.StemWeight, "", nil)
 				}
 			}
 			continue
@@ -208,11 +224,20 @@ func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.
 		if d == nil || !(hasProfile(d, analysis.ProfileText) || hasProfile(d, analysis.ProfileTextExact)) || !in.multiWord {
 			continue
 		}
-		add(index.FieldName(ix), term, w)
+		covered := anyClause && c.s.coveredByAny[ix]
+		var superField string
+		if covered {
+			superField = in.wordField
+		}
+		add(index.FieldName(ix), term, w, superField, term)
 		if hasProfile(d, analysis.ProfileText) {
 			for _, l := range langs {
 				if st := s.stems[l]; len(st) > 0 {
-					add(index.StemField(ix, l), st[0], w*c.s.cfg.StemWeight)
+					superField = ""
+					if covered {
+						superField = index.StemField(in.def.Name, l)
+					}
+					add(index.StemField(ix, l), st[0], w*c.s.cfg.StemWeight, superField, st[0])
 				}
 			}
 		}
@@ -246,7 +271,7 @@ func (c *compiler) recordPhrase(in *ixInfo, text string, n node) {
 		c.titleWords = append(c.titleWords, text)
 	}
 	if a, err := c.s.cfg.Registry.Get(analysis.ProfileTextExact); err == nil {
-		for _, t := range a.AnalyzeString(text) {
+		for _, t := range c.analyzeString(a, text) {
 			c.plan.hlTerms[string(t.Term)] = true
 		}
 	}
@@ -269,7 +294,7 @@ func (c *compiler) titleBonus() error {
 	if err != nil {
 		return err
 	}
-	toks := a.AnalyzeString(strings.Join(c.titleWords, " "))
+	toks := c.analyzeString(a, strings.Join(c.titleWords, " "))
 	if len(toks) == 0 || len(toks[0].Term) == 0 {
 		return nil
 	}
@@ -292,28 +317,38 @@ type titleMatch struct {
 // maxFactor is the largest factor the bonus can apply.
 func (m *titleMatch) maxFactor() float64 { return max(m.exact, m.start, 1) }
 
-// factor returns the bonus of doc and its description ("" for none).
-func (m *titleMatch) factor(doc uint32, buf [][]byte) (float64, string, [][]byte) {
+// factor returns the bonus of doc (1 for none), and whether the title is
+// the query's words (rather than starting with them).
+func (m *titleMatch) factor(doc uint32, buf [][]byte) (float64, bool, [][]byte) {
 	buf, _ = m.col.Values(doc, buf[:0])
 	if len(buf) == 0 {
-		return 1, "", buf
+		return 1, false, buf
 	}
-	v := string(buf[0])
-	bare := dropArticle(v)
+	v := buf[0]
+	bare := v
+	if sp := bytes.IndexByte(v, ' '); sp > 0 && sp < len(v)-1 && isArticle(v[:sp]) {
+		bare = v[sp+1:]
+	}
 	switch {
-	case v == m.key || bare == m.bare:
-		return m.exact, fmt.Sprintf("title is %q", m.key), buf
-	case strings.HasPrefix(v, m.key+" ") || strings.HasPrefix(bare, m.bare+" "):
-		return m.start, fmt.Sprintf("title starts with %q", m.key), buf
+	case string(v) == m.key || string(bare) == m.bare:
+		return m.exact, true, buf
+	case startsWithWords(v, m.key) || startsWithWords(bare, m.bare):
+		return m.start, false, buf
 	}
-	return 1, "", buf
+	return 1, false, buf
+}
+
+// startsWithWords reports whether v starts with the words of key,
+// followed by a space.
+func startsWithWords(v []byte, key string) bool {
+	return len(v) > len(key) && v[len(key)] == ' ' && string(v[:len(key)]) == key
 }
 
 // isArticle reports whether w is a leading article that a typed title
 // may lack ("lord of the rings" for "The lord of the rings"), or a title
 // may keep when its cataloguer did not mark it non-filing.
-func isArticle(w string) bool {
-	switch w {
+func isArticle(w []byte) bool {
+	switch string(w) {
 	case "the", "a", "an", "der", "die", "das", "ein", "eine", "le", "la", "les", "l", "un", "une",
 		"el", "los", "las", "il", "lo", "gli", "i", "de", "het", "een", "o", "os", "as":
 		return true
@@ -325,20 +360,29 @@ func isArticle(w string) bool {
 // and other words follow.
 func dropArticle(key string) string {
 	first, rest, ok := strings.Cut(key, " ")
-	if ok && rest != "" && isArticle(first) {
+	if ok && rest != "" && isArticle([]byte(first)) {
 		return rest
 	}
 	return key
 }
 
-// applyTitle multiplies the scores of cand by their title bonus. When
-// only the best k count (k > 0), a candidate whose score could not reach
-// the k-th best even with the largest bonus is left alone: the bonus is
-// looked up at few documents.
-func (sc *scorer) applyTitle(cand []uint32, scores []float64, k int) {
+// applyTitle multiplies the scores of cand by their title bonus.
+// inTitle counts, per document, the title words found in its title
+// proper: only a record holding them all there can have the bonus. When
+// only the best k count (k > 0), neither can a candidate whose score,
+// times the largest bonus, stays below the k-th best score (which
+// bonuses only raise); it keeps its unbonused score, which ranks after
+// the first k either way.
+func (sc *scorer) applyTitle(cand []uint32, scores []float64, inTitle []uint8, k int) {
 	m := sc.title
 	if m == nil || m.col == nil {
 		return
+	}
+	need := 0
+	for _, t := range sc.terms {
+		if t.title {
+			need++
+		}
 	}
 	floor := math.Inf(-1)
 	if k > 0 && k < len(scores) {
@@ -346,7 +390,7 @@ func (sc *scorer) applyTitle(cand []uint32, scores []float64, k int) {
 	}
 	var buf [][]byte
 	for i, d := range cand {
-		if scores[i] < floor {
+		if scores[i] < floor || int(inTitle[d]) != need {
 			continue
 		}
 		var f float64
@@ -408,7 +452,13 @@ func (sc *scorer) open(ctx context.Context) error {
 	for _, t := range sc.terms {
 		kept := t.fields[:0]
 		for _, f := range t.fields {
-			lists, err := sc.snap.TermDocs(ctx, f.field, f.term)
+			var lists []*index.TermDocs
+			var err error
+			if f.superField != "" {
+				lists, err = sc.snap.TermDocsWithin(ctx, f.field, f.term, f.superField, f.superTerm)
+			} else {
+				lists, err = sc.snap.TermDocs(ctx, f.field, f.term)
+			}
 			if err != nil {
 				return err
 			}
@@ -487,6 +537,7 @@ func (sc *scorer) saturate(t *scoreTerm, tf float64) float64 {
 // indexed by document number. Both slices are all zero between uses.
 type denseBuf struct {
 	tf, score []float64
+	inTitle   []uint8 // title words found in the title proper
 }
 
 // scoreAll returns the scores of cand, the documents of docs in
@@ -498,25 +549,22 @@ type denseBuf struct {
 // instead probed at the candidates, galloping. Per document the
 // arithmetic is the same as in score, in the same order, so
 // explanations agree with scores exactly.
-func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uint32, pool *sync.Pool) ([]float64, error) {
+func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uint32, pool *sync.Pool, k int) ([]float64, error) {
 	scores := make([]float64, len(cand))
-	if len(sc.terms) > 0 {
-		buf, _ := pool.Get().(*denseBuf)
-		if buf == nil {
-			buf = &denseBuf{}
-		}
-		if n := int(sc.snap.MaxDoc()); len(buf.tf) < n {
-			buf.tf, buf.score = make([]float64, n), make([]float64, n)
-		}
-		err := sc.accumulate(ctx, buf, cand)
-		for i, d := range cand {
-			scores[i] = buf.score[d]
-		}
-		sc.reset(buf, cand)
-		pool.Put(buf)
-		if err != nil {
-			return nil, err
-		}
+	buf, _ := pool.Get().(*denseBuf)
+	if buf == nil {
+		buf = &denseBuf{}
+	}
+	if n := int(sc.snap.MaxDoc()); len(buf.tf) < n {
+		buf.tf, buf.score, buf.inTitle = make([]float64, n), make([]float64, n), make([]uint8, n)
+	}
+	defer pool.Put(buf)
+	defer sc.reset(buf, cand)
+	if err := sc.accumulate(ctx, buf, cand); err != nil {
+		return nil, err
+	}
+	for i, d := range cand {
+		scores[i] = buf.score[d]
 	}
 	for _, cs := range sc.consts {
 		if cs.bm == nil {
@@ -524,6 +572,7 @@ func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uin
 		}
 		sc.eachIn(cs.bm, docs, cand, func(i int) { scores[i] += cs.value })
 	}
+	sc.applyTitle(cand, scores, buf.inTitle, k)
 	return scores, nil
 }
 
@@ -555,6 +604,13 @@ func (sc *scorer) accumulate(ctx context.Context, buf *denseBuf, cand []uint32) 
 				}
 				for j, d := range td.Docs {
 					tf[d] += sc.contrib(f, td.Freqs[j], td.Lens[j])
+				}
+			}
+			if t.title && f.field == titleProperField {
+				for _, td := range f.lists {
+					for _, d := range td.Docs {
+						buf.inTitle[d]++
+					}
 				}
 			}
 		}
@@ -598,7 +654,21 @@ func (sc *scorer) reset(buf *denseBuf, cand []uint32) {
 	for _, d := range cand {
 		buf.score[d] = 0
 	}
+	for _, t := range sc.terms {
+		for _, f := range t.fields {
+			if t.title && f.field == titleProperField {
+				for _, td := range f.lists {
+					for _, d := range td.Docs {
+						buf.inTitle[d] = 0
+					}
+				}
+			}
+		}
+	}
 }
+
+// titleProperField is the field of the title proper's words.
+var titleProperField = index.FieldName("title_proper")
 
 // eachIn calls fn with the index in cand of every document of bm that is
 // in docs.
@@ -616,7 +686,11 @@ func (sc *scorer) eachIn(bm, docs *roaring.Bitmap, cand []uint32, fn func(i int)
 func (sc *scorer) score(doc uint32, expl *Explanation) float64 {
 	k1, b := sc.cfg.K1, sc.cfg.B
 	total := 0.0
+	need, inTitle := 0, 0
 	for _, t := range sc.terms {
+		if t.title {
+			need++
+		}
 		tf := 0.0
 		var fe []*Explanation
 		for _, f := range t.fields {
@@ -629,6 +703,9 @@ func (sc *scorer) score(doc uint32, expl *Explanation) float64 {
 			}
 			if fr == 0 {
 				continue
+			}
+			if t.title && f.field == titleProperField {
+				inTitle++
 			}
 			contrib := sc.contrib(f, fr, l)
 			tf += contrib
@@ -648,8 +725,12 @@ func (sc *scorer) score(doc uint32, expl *Explanation) float64 {
 			expl.Details = append(expl.Details, &Explanation{Value: cs.value, Description: "constant: " + cs.label})
 		}
 	}
-	if sc.title != nil && sc.title.col != nil {
-		if f, label, _ := sc.title.factor(doc, nil); label != "" {
+	if sc.title != nil && sc.title.col != nil && inTitle == need {
+		if f, exact, _ := sc.title.factor(doc, nil); f != 1 {
+			label := fmt.Sprintf("title starts with %q", sc.title.key)
+			if exact {
+				label = fmt.Sprintf("title is %q", sc.title.key)
+			}
 			total *= f
 			expl.Details = append(expl.Details, &Explanation{Value: f, Description: "× bonus: " + label})
 		}

@@ -156,6 +156,9 @@ type Searcher struct {
 	pins pinRegistry
 	// dense pools the scoring accumulators (*denseBuf).
 	dense sync.Pool
+	// coveredByAny holds the indexes whose words the any index always
+	// holds too (index.Schema.Covers).
+	coveredByAny map[string]bool
 
 	levOnce sync.Once
 	lev     [3]*levenshtein.LevenshteinAutomatonBuilder // by max distance 1, 2
@@ -168,7 +171,12 @@ func NewSearcher(src SnapshotSource, cfg Config) (*Searcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Searcher{src: src, cfg: cfg}
+	s := &Searcher{src: src, cfg: cfg, coveredByAny: map[string]bool{}}
+	for _, d := range cfg.Schema.Indexes {
+		if cfg.Schema.Covers("any", d.Name) {
+			s.coveredByAny[d.Name] = true
+		}
+	}
 	s.pins.init(cfg.CursorTTL, cfg.MaxCursors, cfg.Now)
 	return s, nil
 }

@@ -301,9 +301,6 @@ func (s *Searcher) collect(ctx context.Context, plan *Plan, docs *roaring.Bitmap
 	if sc != nil {
 		cand = docs.ToArray()
 		var err error
-		if scores, err = sc.scoreAll(ctx, docs, cand, &s.dense); err != nil {
-			return nil, false, err
-		}
 		// The title bonus only needs to be looked up where it can change
 		// the first k hits: when relevance is the first key and no
 		// cursor skips hits.
@@ -311,7 +308,9 @@ func (s *Searcher) collect(ctx context.Context, plan *Plan, docs *roaring.Bitmap
 		if keys[0].column == "" && keys[0].desc && cur == nil {
 			topK = k
 		}
-		sc.applyTitle(cand, scores, topK)
+		if scores, err = sc.scoreAll(ctx, docs, cand, &s.dense, topK); err != nil {
+			return nil, false, err
+		}
 	}
 	h := &keyHeap{keys: keys}
 	var first ordFilter
