@@ -238,7 +238,7 @@ func (c *compiler) info(name string) (*ixInfo, error) {
 	}
 	if in.stemmed {
 		for _, l := range analysis.Languages() {
-			if c.has(index.StemField(name, l)) {
+			if c.has(c.s.stemField(name, l)) {
 				in.stemLangs = append(in.stemLangs, l)
 			}
 		}
@@ -470,7 +470,7 @@ func (c *compiler) words(cl *SearchClause, in *ixInfo, rel, raw string, m clause
 	if in.stemmed && !m.nostem && !anyMasked && !positional {
 		for _, l := range in.stemLangs {
 			if m.lang == analysis.NoLanguage || m.lang == l {
-				vars = append(vars, variant{index.StemField(in.def.Name, l), l})
+				vars = append(vars, variant{c.s.stemField(in.def.Name, l), l})
 			}
 		}
 	}

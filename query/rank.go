@@ -63,7 +63,7 @@ type scorer struct {
 type scoreTerm struct {
 	label  string
 	idf    float64
-	fields []*scoreField
+	fields []scoreField
 	// title marks the words of keyword and title clauses: a record can
 	// only have the title bonus if each of them is in its title proper.
 	title bool
@@ -180,7 +180,7 @@ func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.
 	df, _ := c.snap.DocFreq(c.ctx, in.wordField, term)
 	for _, l := range langs {
 		if st := s.stems[l]; len(st) > 0 {
-			d, _ := c.snap.DocFreq(c.ctx, index.StemField(in.def.Name, l), st[0])
+			d, _ := c.snap.DocFreq(c.ctx, c.s.stemField(in.def.Name, l), st[0])
 			df = max(df, d)
 		}
 	}
@@ -206,7 +206,7 @@ func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.
 		if superField == field || !c.has(superField) {
 			superField, superTerm = "", nil
 		}
-		st.fields = append(st.fields, &scoreField{field: field, term: t, weight: w, avg: c.snap.FieldStats(field).AvgLength(),
+		st.fields = append(st.fields, scoreField{field: field, term: t, weight: w, avg: c.snap.FieldStats(field).AvgLength(),
 			superField: superField, superTerm: superTerm})
 	}
 	for _, ix := range ixs {
@@ -215,7 +215,7 @@ func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.
 			add(in.wordField, term, w, "", nil)
 			for _, l := range langs {
 				if st := s.stems[l]; len(st) > 0 {
-					add(index.StemField(ix, l), st[0], w*c.s.cfg.StemWeight, "", nil)
+					add(c.s.stemField(ix, l), st[0], w*c.s.cfg.StemWeight, "", nil)
 				}
 			}
 			continue
@@ -235,9 +235,9 @@ func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.
 				if st := s.stems[l]; len(st) > 0 {
 					superField = ""
 					if covered {
-						superField = index.StemField(in.def.Name, l)
+						superField = c.s.stemField(in.def.Name, l)
 					}
-					add(index.StemField(ix, l), st[0], w*c.s.cfg.StemWeight, superField, st[0])
+					add(c.s.stemField(ix, l), st[0], w*c.s.cfg.StemWeight, superField, st[0])
 				}
 			}
 		}
@@ -589,7 +589,8 @@ func (sc *scorer) accumulate(ctx context.Context, buf *denseBuf, cand []uint32) 
 			return err
 		}
 		probed := false
-		for _, f := range t.fields {
+		for fi := range t.fields {
+			f := &t.fields[fi]
 			for _, td := range f.lists {
 				if len(td.Docs) > probeRatio*len(cand) {
 					probed = true
@@ -620,7 +621,8 @@ func (sc *scorer) accumulate(ctx context.Context, buf *denseBuf, cand []uint32) 
 				tf[d] = 0
 			}
 		}
-		for _, f := range t.fields {
+		for fi := range t.fields {
+			f := &t.fields[fi]
 			for _, td := range f.lists {
 				if len(td.Docs) <= probeRatio*len(cand) {
 					for _, d := range td.Docs {
@@ -641,7 +643,8 @@ func (sc *scorer) accumulate(ctx context.Context, buf *denseBuf, cand []uint32) 
 // reset zeroes the accumulators that accumulate touched.
 func (sc *scorer) reset(buf *denseBuf, cand []uint32) {
 	for _, t := range sc.terms {
-		for _, f := range t.fields {
+		for fi := range t.fields {
+			f := &t.fields[fi]
 			for _, td := range f.lists {
 				if len(td.Docs) <= probeRatio*len(cand) {
 					for _, d := range td.Docs {
@@ -655,7 +658,8 @@ func (sc *scorer) reset(buf *denseBuf, cand []uint32) {
 		buf.score[d] = 0
 	}
 	for _, t := range sc.terms {
-		for _, f := range t.fields {
+		for fi := range t.fields {
+			f := &t.fields[fi]
 			if t.title && f.field == titleProperField {
 				for _, td := range f.lists {
 					for _, d := range td.Docs {
@@ -693,7 +697,8 @@ func (sc *scorer) score(doc uint32, expl *Explanation) float64 {
 		}
 		tf := 0.0
 		var fe []*Explanation
-		for _, f := range t.fields {
+		for fi := range t.fields {
+			f := &t.fields[fi]
 			var fr, l uint16
 			for _, td := range f.lists {
 				if j, ok := td.Find(doc, 0); ok {

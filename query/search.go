@@ -159,6 +159,9 @@ type Searcher struct {
 	// coveredByAny holds the indexes whose words the any index always
 	// holds too (index.Schema.Covers).
 	coveredByAny map[string]bool
+	// stemNames holds the stem field names of each index, by language
+	// (index.StemField, built once rather than per query).
+	stemNames map[string]*[maxLanguages]string
 
 	levOnce sync.Once
 	lev     [3]*levenshtein.LevenshteinAutomatonBuilder // by max distance 1, 2
@@ -171,11 +174,16 @@ func NewSearcher(src SnapshotSource, cfg Config) (*Searcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Searcher{src: src, cfg: cfg, coveredByAny: map[string]bool{}}
+	s := &Searcher{src: src, cfg: cfg, coveredByAny: map[string]bool{}, stemNames: map[string]*[maxLanguages]string{}}
 	for _, d := range cfg.Schema.Indexes {
 		if cfg.Schema.Covers("any", d.Name) {
 			s.coveredByAny[d.Name] = true
 		}
+		names := new([maxLanguages]string)
+		for l := range names {
+			names[l] = index.StemField(d.Name, analysis.Language(l))
+		}
+		s.stemNames[d.Name] = names
 	}
 	s.pins.init(cfg.CursorTTL, cfg.MaxCursors, cfg.Now)
 	return s, nil
@@ -186,6 +194,17 @@ func NewSearcher(src SnapshotSource, cfg Config) (*Searcher, error) {
 func (s *Searcher) Close() error {
 	s.pins.closeAll()
 	return nil
+}
+
+// maxLanguages bounds the analysis.Language values stemNames holds.
+const maxLanguages = 32
+
+// stemField returns index.StemField(ix, l).
+func (s *Searcher) stemField(ix string, l analysis.Language) string {
+	if names := s.stemNames[ix]; names != nil && int(l) < len(names) {
+		return names[l]
+	}
+	return index.StemField(ix, l)
 }
 
 // levBuilder returns the shared Levenshtein automaton builder for
