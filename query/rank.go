@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -70,16 +72,16 @@ type scoreTerm struct {
 }
 
 type scoreField struct {
-	field  string
-	term   []byte
+	field string
+	term  []byte
 	// superField and superTerm, when set, name a field that holds term
 	// (superTerm) wherever field does (index.Schema.Covers): field is
 	// looked up only in the segments holding superTerm there.
 	superField string
 	superTerm  []byte
-	weight float64
-	avg    float64
-	lists  []*index.TermDocs // per segment holding the term; set by open
+	weight     float64
+	avg        float64
+	lists      []*index.TermDocs // per segment holding the term; set by open
 }
 
 type constScore struct {
@@ -299,8 +301,7 @@ func (c *compiler) titleBonus() error {
 		return nil
 	}
 	key := string(toks[0].Term)
-	c.plan.score.title = &titleMatch{key: key, bare: dropArticle(key),
-		exact: c.s.cfg.TitleExactBonus, start: c.s.cfg.TitleStartBonus}
+	c.plan.score.title = newTitleMatch(key, c.s.cfg.TitleExactBonus, c.s.cfg.TitleStartBonus)
 	return nil
 }
 
@@ -308,10 +309,39 @@ func (c *compiler) titleBonus() error {
 // equals the query's words (with or without a leading article on either
 // side) score exact times more, those whose title starts with them start
 // times more.
+//
+// The title keys of a segment are a sorted list (index.Column), so the
+// keys that match form a few ranges of ordinals: the query's words, with
+// and without their article, and with each article before them. They are
+// found by binary search once per segment, and a record's bonus is then
+// its key's ordinal compared with those ranges.
 type titleMatch struct {
 	key, bare    string
 	exact, start float64
 	col          *index.Column // the title keys; set by scorer.open
+	prefixes     [][]byte      // the title keys that are the query's words
+	segs         map[int]*titleOrds
+}
+
+// titleOrds are the ordinals of the matching title keys of one segment.
+type titleOrds struct {
+	exact  []uint32    // keys equal to a prefix
+	starts [][2]uint32 // [lo, hi): keys starting with a prefix and a space
+}
+
+// newTitleMatch returns the title bonus of the query words key.
+func newTitleMatch(key string, exact, start float64) *titleMatch {
+	m := &titleMatch{key: key, bare: dropArticle(key), exact: exact, start: start, segs: map[int]*titleOrds{}}
+	m.prefixes = append(m.prefixes, []byte(key))
+	if m.bare != key {
+		m.prefixes = append(m.prefixes, []byte(m.bare))
+	}
+	for _, a := range articles() {
+		if p := a + " " + m.bare; p != key {
+			m.prefixes = append(m.prefixes, []byte(p))
+		}
+	}
+	return m
 }
 
 // maxFactor is the largest factor the bonus can apply.
@@ -319,48 +349,63 @@ func (m *titleMatch) maxFactor() float64 { return max(m.exact, m.start, 1) }
 
 // factor returns the bonus of doc (1 for none), and whether the title is
 // the query's words (rather than starting with them).
-func (m *titleMatch) factor(doc uint32, buf [][]byte) (float64, bool, [][]byte) {
-	buf, _ = m.col.Values(doc, buf[:0])
-	if len(buf) == 0 {
-		return 1, false, buf
+func (m *titleMatch) factor(doc uint32) (float64, bool) {
+	seg, ord, ok := m.col.FirstOrd(doc)
+	if !ok {
+		return 1, false
 	}
-	v := buf[0]
-	bare := v
-	if sp := bytes.IndexByte(v, ' '); sp > 0 && sp < len(v)-1 && isArticle(v[:sp]) {
-		bare = v[sp+1:]
+	r := m.segs[seg]
+	if r == nil {
+		r = m.ords(m.col.SegmentValues(seg))
+		m.segs[seg] = r
 	}
-	switch {
-	case string(v) == m.key || string(bare) == m.bare:
-		return m.exact, true, buf
-	case startsWithWords(v, m.key) || startsWithWords(bare, m.bare):
-		return m.start, false, buf
+	for _, o := range r.exact {
+		if o == ord {
+			return m.exact, true
+		}
 	}
-	return 1, false, buf
+	for _, s := range r.starts {
+		if s[0] <= ord && ord < s[1] {
+			return m.start, false
+		}
+	}
+	return 1, false
 }
 
-// startsWithWords reports whether v starts with the words of key,
-// followed by a space.
-func startsWithWords(v []byte, key string) bool {
-	return len(v) > len(key) && v[len(key)] == ' ' && string(v[:len(key)]) == key
+// ords finds the matching keys among vals, a segment's sorted title keys.
+func (m *titleMatch) ords(vals [][]byte) *titleOrds {
+	r := &titleOrds{}
+	first := func(x []byte) uint32 {
+		return uint32(sort.Search(len(vals), func(i int) bool { return bytes.Compare(vals[i], x) >= 0 }))
+	}
+	for _, p := range m.prefixes {
+		i := first(p)
+		if int(i) < len(vals) && bytes.Equal(vals[i], p) {
+			r.exact = append(r.exact, i)
+		}
+		// The keys starting with p and a space sort from "p " to "p!".
+		lo := first(append(p[:len(p):len(p)], ' '))
+		hi := first(append(p[:len(p):len(p)], ' '+1))
+		if lo < hi {
+			r.starts = append(r.starts, [2]uint32{lo, hi})
+		}
+	}
+	return r
 }
 
-// isArticle reports whether w is a leading article that a typed title
-// may lack ("lord of the rings" for "The lord of the rings"), or a title
-// may keep when its cataloguer did not mark it non-filing.
-func isArticle(w []byte) bool {
-	switch string(w) {
-	case "the", "a", "an", "der", "die", "das", "ein", "eine", "le", "la", "les", "l", "un", "une",
-		"el", "los", "las", "il", "lo", "gli", "i", "de", "het", "een", "o", "os", "as":
-		return true
-	}
-	return false
+// articles are the leading articles a typed title may lack ("lord of the
+// rings" for "The lord of the rings"), or a title may keep when its
+// cataloguer did not mark them non-filing.
+func articles() []string {
+	return []string{"the", "a", "an", "der", "die", "das", "ein", "eine", "le", "la", "les", "l", "un", "une",
+		"el", "los", "las", "il", "lo", "gli", "i", "de", "het", "een", "o", "os", "as"}
 }
 
 // dropArticle returns key without its first word if that is an article
 // and other words follow.
 func dropArticle(key string) string {
 	first, rest, ok := strings.Cut(key, " ")
-	if ok && rest != "" && isArticle([]byte(first)) {
+	if ok && rest != "" && slices.Contains(articles(), first) {
 		return rest
 	}
 	return key
@@ -388,13 +433,11 @@ func (sc *scorer) applyTitle(cand []uint32, scores []float64, inTitle []uint8, k
 	if k > 0 && k < len(scores) {
 		floor = kthLargest(scores, k) / m.maxFactor()
 	}
-	var buf [][]byte
 	for i, d := range cand {
 		if scores[i] < floor || int(inTitle[d]) != need {
 			continue
 		}
-		var f float64
-		f, _, buf = m.factor(d, buf)
+		f, _ := m.factor(d)
 		scores[i] *= f
 	}
 }
@@ -731,7 +774,7 @@ func (sc *scorer) score(doc uint32, expl *Explanation) float64 {
 		}
 	}
 	if sc.title != nil && sc.title.col != nil && inTitle == need {
-		if f, exact, _ := sc.title.factor(doc, nil); f != 1 {
+		if f, exact := sc.title.factor(doc); f != 1 {
 			label := fmt.Sprintf("title starts with %q", sc.title.key)
 			if exact {
 				label = fmt.Sprintf("title is %q", sc.title.key)

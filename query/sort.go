@@ -296,6 +296,11 @@ func (s *Searcher) collect(ctx context.Context, plan *Plan, docs *roaring.Bitmap
 	} else {
 		sc = nil
 	}
+	relevanceOnly := cur == nil && len(keys) == 1 && keys[0].column == "" && keys[0].desc
+	if relevanceOnly && (sc == nil || len(sc.terms) == 0 && len(sc.consts) == 0) {
+		// Every score is 0: the first k documents, in order.
+		return firstDocs(docs, offset, k), docs.GetCardinality() > uint64(k), nil
+	}
 	var cand []uint32
 	var scores []float64
 	if sc != nil {
@@ -311,6 +316,9 @@ func (s *Searcher) collect(ctx context.Context, plan *Plan, docs *roaring.Bitmap
 		if scores, err = sc.scoreAll(ctx, docs, cand, &s.dense, topK); err != nil {
 			return nil, false, err
 		}
+	}
+	if relevanceOnly {
+		return topScores(cand, scores, offset, k), len(cand) > k, nil
 	}
 	h := &keyHeap{keys: keys}
 	var first ordFilter
@@ -369,6 +377,78 @@ func (s *Searcher) collect(ctx context.Context, plan *Plan, docs *roaring.Bitmap
 		return nil, false, nil
 	}
 	return items[offset:], passed > k, nil
+}
+
+// firstDocs returns the documents of docs from offset to k, in order:
+// the first page when every score is equal.
+func firstDocs(docs *roaring.Bitmap, offset, k int) []*hitKey {
+	var out []*hitKey
+	it := docs.Iterator()
+	for n := 0; n < k && it.HasNext(); n++ {
+		d := it.Next()
+		if n >= offset {
+			out = append(out, &hitKey{doc: d})
+		}
+	}
+	return out
+}
+
+// topScores returns the best k of cand (increasing documents) by score,
+// ties broken by document, from offset on: the relevance-only ranking,
+// with a bounded heap of plain values.
+func topScores(cand []uint32, scores []float64, offset, k int) []*hitKey {
+	type scored struct {
+		doc   uint32
+		score float64
+	}
+	// A min-heap of the kept hits, the worst on top. Documents come in
+	// increasing order, so a later one with an equal score ranks after.
+	h := make([]scored, 0, min(k, len(cand)))
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			if r := l + 1; r < len(h) && (h[r].score < h[l].score || h[r].score == h[l].score && h[r].doc > h[l].doc) {
+				l = r
+			}
+			if h[i].score < h[l].score || h[i].score == h[l].score && h[i].doc > h[l].doc {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	for i, d := range cand {
+		x := scores[i]
+		if len(h) < k {
+			h = append(h, scored{d, x})
+			for j := len(h) - 1; j > 0; {
+				p := (j - 1) / 2
+				if h[p].score < h[j].score || h[p].score == h[j].score && h[p].doc > h[j].doc {
+					break
+				}
+				h[p], h[j] = h[j], h[p]
+				j = p
+			}
+			continue
+		}
+		if x <= h[0].score {
+			continue
+		}
+		h[0] = scored{d, x}
+		down(0)
+	}
+	sort.Slice(h, func(i, j int) bool { return h[i].score > h[j].score || h[i].score == h[j].score && h[i].doc < h[j].doc })
+	if offset >= len(h) {
+		return nil
+	}
+	out := make([]*hitKey, 0, len(h)-offset)
+	for _, x := range h[offset:] {
+		out = append(out, &hitKey{doc: x.doc, score: x.score, vals: [][]byte{}})
+	}
+	return out
 }
 
 // fingerprint identifies a query, its sort and its options, so that a
