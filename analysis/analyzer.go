@@ -56,6 +56,12 @@ func (a *Analyzer) Name() string { return a.name }
 // text must not be modified while they are in use. Offsets always slice text.
 // In steady state (buf reused, stem caches warm) Analyze does not allocate.
 func (a *Analyzer) Analyze(buf *Buffer, text []byte) []Token {
+	return a.analyze(buf, text, a.filters)
+}
+
+// analyze runs a's char filters and tokenizer, then the token filters
+// given (a's own, or a prefix of them).
+func (a *Analyzer) analyze(buf *Buffer, text []byte, filters []TokenFilter) []Token {
 	buf.reset()
 	src := text
 	for _, cf := range a.chars {
@@ -75,7 +81,7 @@ func (a *Analyzer) Analyze(buf *Buffer, text []byte) []Token {
 		}
 	}
 	a.tok.Tokenize(buf, src)
-	for _, f := range a.filters {
+	for _, f := range filters {
 		f.Filter(buf)
 	}
 	return buf.Tokens

@@ -87,6 +87,7 @@ type Buffer struct {
 
 	arena   []byte  // terms rewritten by filters live here
 	spare   []Token // second token slice for filters that insert tokens
+	forked  []Token // the shared tokens of a Fork
 	text    []byte  // char-filtered text
 	text2   []byte  // copy of text between char filters
 	scratch [3][]byte

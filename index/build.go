@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"sync"
 
@@ -71,6 +74,12 @@ type result struct {
 // the same ID). Bad records never stop a build: they are counted, with
 // reasons, and written to opts.Rejects. Build returns early only on a
 // context, I/O or commit error. Memory is bounded by a few batches.
+//
+// While it runs, Build sets GOGC to 200 and a soft memory limit of three
+// quarters of the index's MemoryBudget, unless the program has set its
+// own (through the environment or runtime/debug); it restores the previous
+// settings when it returns. Concurrent Builds in one process share these
+// process-wide settings.
 func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Registry, dec marc.Decoder, opts BuildOptions) (BuildStats, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
@@ -79,6 +88,7 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 		opts.BatchSize = 25000
 	}
 	stats := BuildStats{Reasons: map[string]int{}}
+	defer tuneGC(idx.opts.MemoryBudget)()
 	builders := make([]*DocBuilder, opts.Workers)
 	for i := range builders {
 		b, err := NewDocBuilder(schema, reg, opts.DefaultLanguage)
@@ -92,6 +102,9 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 
 	jobs := make(chan job, 4*opts.Workers)
 	results := make(chan result, 4*opts.Workers)
+	// Analysed documents go back to the workers once inverted, so that
+	// their token memory is reused rather than collected.
+	free := make(chan *compactDoc, 16*opts.Workers)
 	var readErr error
 	var readStats marc.Stats
 	var rejected []result // read errors, delivered in order with results
@@ -149,7 +162,12 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 				if len(stored) > 0 && !isISO2709(stored) {
 					stored = nil
 				}
-				doc, err := b.buildCompact(j.rec, stored)
+				var cd *compactDoc
+				select {
+				case cd = <-free:
+				default:
+				}
+				doc, err := b.buildCompact(j.rec, stored, cd)
 				r := result{seq: j.seq, doc: doc, err: err}
 				if errors.Is(err, ErrDeleted) {
 					r.deleted, r.err = true, nil
@@ -267,6 +285,11 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 			if err := sb.add(r.doc); err != nil {
 				return err
 			}
+			r.doc.doc = nil
+			select {
+			case free <- r.doc:
+			default:
+			}
 		}
 		if sb.len() >= opts.BatchSize || sb.memBytes() >= memLimit {
 			return commit(false)
@@ -333,6 +356,36 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 		opts.Progress(stats, dec.InputOffset())
 	}
 	return stats, nil
+}
+
+// tuneGC sets the garbage collector for a bulk build, which allocates at
+// a high rate, and returns a function restoring the previous settings.
+// Unless the program chose its own settings (GOGC or GOMEMLIMIT in the
+// environment, or a call to debug.SetGCPercent or debug.SetMemoryLimit),
+// the heap may grow to three times the live heap before a collection
+// (GOGC=200) rather than twice, and a soft memory limit of three quarters
+// of the memory budget keeps that growth within the budget (the rest is
+// Pebble's, off the Go heap).
+func tuneGC(budget int64) (restore func()) {
+	var undo []func()
+	if os.Getenv("GOGC") == "" {
+		if old := debug.SetGCPercent(200); old == 100 {
+			undo = append(undo, func() { debug.SetGCPercent(old) })
+		} else {
+			debug.SetGCPercent(old) // the program's own setting
+		}
+	}
+	if os.Getenv("GOMEMLIMIT") == "" && budget > 0 {
+		if old := debug.SetMemoryLimit(-1); old == math.MaxInt64 {
+			debug.SetMemoryLimit(budget / 4 * 3)
+			undo = append(undo, func() { debug.SetMemoryLimit(old) })
+		}
+	}
+	return func() {
+		for _, f := range undo {
+			f()
+		}
+	}
 }
 
 // isISO2709 reports whether b starts like an ISO 2709 record (five digits).

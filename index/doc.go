@@ -33,7 +33,14 @@
 // operations as Commit does (an ID added twice in one segment leaves its
 // earlier document deleted at birth, in the same commit), writes the rest
 // of the segment, ingests it and commits manifest and deletions in one
-// synced batch. One segment is committed while the next fills.
+// synced batch. One segment is committed while the next fills. The
+// inverter interns terms in an open-addressing table over one byte arena
+// per field and records occurrences in pointer-free chunks; at commit,
+// the fields' terms (sort, FST, term blocks) are encoded on all cores
+// while the documents' keys are written, then copied into the sstable in
+// key order. Build raises GOGC to 200 and sets a soft memory limit of
+// three quarters of Options.MemoryBudget for its duration, unless the
+// program has chosen its own garbage-collector settings.
 //
 // A new Snapshot sees the batch as soon as Commit returns. A background
 // goroutine flushes in-memory segments into persisted ones (deleting their

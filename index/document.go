@@ -77,27 +77,47 @@ func (d *Document) validate() error {
 	if len(d.ID) > 4096 {
 		return fmt.Errorf("index: document ID longer than 4096 bytes")
 	}
-	seen := make(map[string]bool, len(d.Fields))
 	for _, f := range d.Fields {
 		if err := validName("field", f.Name); err != nil {
 			return err
 		}
-		if seen[f.Name] {
-			return fmt.Errorf("index: field %q appears twice in document %q", f.Name, d.ID)
-		}
-		seen[f.Name] = true
 	}
-	clear(seen)
+	if n, ok := dupName(len(d.Fields), func(i int) string { return d.Fields[i].Name }); ok {
+		return fmt.Errorf("index: field %q appears twice in document %q", n, d.ID)
+	}
 	for _, c := range d.Columns {
 		if err := validName("column", c.Name); err != nil {
 			return err
 		}
-		if seen[c.Name] {
-			return fmt.Errorf("index: column %q appears twice in document %q", c.Name, d.ID)
-		}
-		seen[c.Name] = true
+	}
+	if n, ok := dupName(len(d.Columns), func(i int) string { return d.Columns[i].Name }); ok {
+		return fmt.Errorf("index: column %q appears twice in document %q", n, d.ID)
 	}
 	return nil
+}
+
+// dupName returns the first of n names (name(0), name(1), ...) that
+// repeats an earlier one. Documents have tens of fields, for which a scan
+// beats a map.
+func dupName(n int, name func(i int) string) (string, bool) {
+	if n > 64 {
+		seen := make(map[string]bool, n)
+		for i := 0; i < n; i++ {
+			if seen[name(i)] {
+				return name(i), true
+			}
+			seen[name(i)] = true
+		}
+		return "", false
+	}
+	for i := 1; i < n; i++ {
+		for j := 0; j < i; j++ {
+			if name(i) == name(j) {
+				return name(i), true
+			}
+		}
+	}
+	return "", false
 }
 
 type opKind byte

@@ -3,8 +3,10 @@ package index
 import (
 	"bytes"
 	"encoding/binary"
+	"hash/maphash"
 	"slices"
 	"sort"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/vellum"
@@ -178,6 +180,8 @@ type segWriter struct {
 
 	blk     []byte
 	blkLens []uint32
+	raw     []byte // a stored block before compression
+	zbuf    []byte // a compressed stored block
 
 	ids        []string
 	suppressed []uint32 // local doc numbers
@@ -185,10 +189,23 @@ type segWriter struct {
 	norms      map[string][]uint16
 	normStats  map[string]*fieldMeta
 
+	tw   termWriter
+	fsts [][2][]byte // key, value
+}
+
+// termWriter encodes the terms of one field at a time: its FST, its term
+// blocks and the postings and positions of its large terms. A segWriter
+// has one (merges write through it); the bulk build gives each goroutine
+// encoding fields its own.
+type termWriter struct {
+	seg    uint64
+	base   uint32
+	format uint64
+	out    kvWriter
+	field  fieldMeta
+
 	fstBuf   bytes.Buffer
 	fstB     *vellum.Builder
-	field    *fieldMeta
-	fsts     [][2][]byte // key, value
 	posBuf   []byte
 	skipBuf  []byte
 	posVal   []byte
@@ -205,15 +222,20 @@ type segWriter struct {
 	keyBuf  []byte
 }
 
-// extKV locates an external term value in segWriter.tbExt.
+// extKV locates an external term value in termWriter.tbExt.
 type extKV struct {
 	ord        uint32
 	sub        byte
 	start, end int
 }
 
+// colAcc accumulates a column: each distinct value gets an ID in order of
+// first appearance, and each document the IDs of its values.
 type colAcc struct {
-	rows [][]string // per local doc, sorted distinct values
+	dict map[string]uint32 // value -> ID
+	vals []string          // by ID
+	ends []uint32          // per local doc: end of its IDs in ids
+	ids  []uint32
 }
 
 func newSegWriter(opts *Options, enc *zstd.Encoder, seg uint64, base uint32, out kvWriter) *segWriter {
@@ -261,18 +283,10 @@ func (w *segWriter) addDoc(id string, stored []byte, suppressed bool, cols []Col
 		}
 		acc := w.columns[c.Name]
 		if acc == nil {
-			acc = &colAcc{}
+			acc = &colAcc{dict: map[string]uint32{}}
 			w.columns[c.Name] = acc
 		}
-		for uint32(len(acc.rows)) < local {
-			acc.rows = append(acc.rows, nil)
-		}
-		vals := make([]string, len(c.Values))
-		for i, v := range c.Values {
-			vals[i] = string(v)
-		}
-		slices.Sort(vals)
-		acc.rows = append(acc.rows, slices.Compact(vals))
+		acc.add(local, c.Values)
 	}
 	for _, l := range lens {
 		if l.n == 0 {
@@ -294,20 +308,51 @@ func (w *segWriter) addDoc(id string, stored []byte, suppressed bool, cols []Col
 	return nil
 }
 
+// add gives local document doc the values vals.
+func (c *colAcc) add(doc uint32, vals [][]byte) {
+	end := uint32(len(c.ids))
+	for uint32(len(c.ends)) < doc {
+		c.ends = append(c.ends, end)
+	}
+	for _, v := range vals {
+		id, ok := c.dict[string(v)]
+		if !ok {
+			id = uint32(len(c.vals))
+			s := string(v)
+			c.dict[s] = id
+			c.vals = append(c.vals, s)
+		}
+		c.ids = append(c.ids, id)
+	}
+	c.ends = append(c.ends, uint32(len(c.ids)))
+}
+
+// row returns the value IDs of local document doc.
+func (c *colAcc) row(doc int) []uint32 {
+	if doc >= len(c.ends) {
+		return nil
+	}
+	start := uint32(0)
+	if doc > 0 {
+		start = c.ends[doc-1]
+	}
+	return c.ids[start:c.ends[doc]]
+}
+
 func (w *segWriter) flushBlock() error {
 	if len(w.blkLens) == 0 {
 		return nil
 	}
-	var raw []byte
-	raw = binary.AppendUvarint(raw, uint64(len(w.blkLens)))
+	raw := binary.AppendUvarint(w.raw[:0], uint64(len(w.blkLens)))
 	for _, l := range w.blkLens {
 		raw = binary.AppendUvarint(raw, uint64(l))
 	}
 	raw = append(raw, w.blk...)
 	first := w.hdr.blockStarts[len(w.hdr.blockStarts)-1]
-	v := w.enc.EncodeAll(raw, nil)
+	w.zbuf = w.enc.EncodeAll(raw, w.zbuf[:0])
+	w.raw = raw
 	w.blk, w.blkLens = w.blk[:0], w.blkLens[:0]
-	return w.out.set(segKey(w.seg, kindStored, u32(first)), v)
+	return w.out.set(segKey(w.seg, kindStored, u32(first)), w.zbuf)
 }
 
 // finishDocs writes everything derived from the document pass.
@@ -315,10 +360,10 @@ func (w *segWriter) finishDocs() error {
 	if err := w.flushBlock(); err != nil {
 		return err
 	}
+	var v []byte
 	for b := 0; b*idBlockDocs < len(w.ids); b++ {
-		var v []byte
 		blk := w.ids[b*idBlockDocs : min(len(w.ids), (b+1)*idBlockDocs)]
-		v = binary.AppendUvarint(v, uint64(len(blk)))
+		v = binary.AppendUvarint(v[:0], uint64(len(blk)))
 		for _, id := range blk {
 			v = appendString(v, id)
 		}
@@ -347,20 +392,19 @@ func (w *segWriter) finishDocs() error {
 	var allBits []bits
 	for _, name := range names {
 		acc := w.columns[name]
-		for uint32(len(acc.rows)) < w.hdr.numDocs {
-			acc.rows = append(acc.rows, nil)
+		// Number the values in byte order.
+		byVal := make([]uint32, len(acc.vals))
+		for i := range byVal {
+			byVal[i] = uint32(i)
 		}
-		dict := map[string]uint32{}
-		for _, r := range acc.rows {
-			for _, v := range r {
-				dict[v] = 0
-			}
+		slices.SortFunc(byVal, func(a, b uint32) int { return cmpString(acc.vals[a], acc.vals[b]) })
+		rank := make([]uint32, len(acc.vals))
+		vals := make([]string, len(acc.vals))
+		for r, id := range byVal {
+			rank[id] = uint32(r)
+			vals[r] = acc.vals[id]
 		}
-		vals := sortedKeys(dict)
-		for i, v := range vals {
-			dict[v] = uint32(i)
-		}
-		v := encodeColumn(vals, acc.rows, dict)
+		v = encodeColumn(v[:0], vals, acc, rank, int(w.hdr.numDocs))
 		if err := w.out.set(segKey(w.seg, kindColumn, []byte(name)), v); err != nil {
 			return err
 		}
@@ -371,9 +415,9 @@ func (w *segWriter) finishDocs() error {
 			for i := range bms {
 				bms[i] = roaring.New()
 			}
-			for d, r := range acc.rows {
-				for _, v := range r {
-					bms[dict[v]].Add(w.hdr.base + uint32(d))
+			for d := 0; d < int(w.hdr.numDocs); d++ {
+				for _, id := range acc.row(d) {
+					bms[rank[id]].Add(w.hdr.base + uint32(d))
 				}
 			}
 			allBits = append(allBits, bits{name, bms})
@@ -395,7 +439,8 @@ func (w *segWriter) finishDocs() error {
 	}
 	for _, name := range sortedKeys(w.norms) {
 		nv := w.norms[name]
-		v := make([]byte, 2*w.hdr.numDocs)
+		v = slices.Grow(v[:0], 2*int(w.hdr.numDocs))[:2*w.hdr.numDocs]
+		clear(v)
 		for i, n := range nv {
 			binary.LittleEndian.PutUint16(v[2*i:], n)
 		}
@@ -407,46 +452,84 @@ func (w *segWriter) finishDocs() error {
 	return nil
 }
 
-// encodeColumn: uvarint nvals, nvals byte strings (sorted), then
-// numDocs+1 fixed32 offsets into the ords area, then the ords area
-// (per doc: ascending uvarint value ordinals).
-func encodeColumn(vals []string, rows [][]string, dict map[string]uint32) []byte {
-	var b []byte
+// encodeColumn appends the column of acc to b: uvarint nvals, nvals byte
+// strings (sorted), then uvarint ndocs, ndocs+1 fixed32 offsets into the
+// ords area, then the ords area (per doc: ascending uvarint value
+// ordinals). rank gives the ordinal of each value ID.
+func encodeColumn(b []byte, vals []string, acc *colAcc, rank []uint32, ndocs int) []byte {
 	b = binary.AppendUvarint(b, uint64(len(vals)))
 	for _, v := range vals {
 		b = appendString(b, v)
 	}
-	b = binary.AppendUvarint(b, uint64(len(rows)))
+	b = binary.AppendUvarint(b, uint64(ndocs))
 	offStart := len(b)
-	b = append(b, make([]byte, 4*(len(rows)+1))...)
+	b = append(b, make([]byte, 4*(ndocs+1))...)
 	area := len(b)
-	for i, r := range rows {
-		binary.LittleEndian.PutUint32(b[offStart+4*i:], uint32(len(b)-area))
-		for _, v := range r {
-			b = binary.AppendUvarint(b, uint64(dict[v]))
+	var ords []uint32
+	for d := 0; d < ndocs; d++ {
+		binary.LittleEndian.PutUint32(b[offStart+4*d:], uint32(len(b)-area))
+		ords = ords[:0]
+		for _, id := range acc.row(d) {
+			ords = append(ords, rank[id])
+		}
+		if len(ords) > 1 {
+			slices.Sort(ords)
+			ords = slices.Compact(ords)
+		}
+		for _, o := range ords {
+			b = binary.AppendUvarint(b, uint64(o))
 		}
 	}
-	binary.LittleEndian.PutUint32(b[offStart+4*len(rows):], uint32(len(b)-area))
+	binary.LittleEndian.PutUint32(b[offStart+4*ndocs:], uint32(len(b)-area))
 	return b
 }
 
+// beginField starts field name; its terms follow in byte order.
 func (w *segWriter) beginField(name string) error {
-	w.fstBuf.Reset()
-	var err error
-	if w.fstB == nil {
-		w.fstB, err = vellum.New(&w.fstBuf, nil)
-	} else {
-		err = w.fstB.Reset(&w.fstBuf)
+	meta := fieldMeta{name: name}
+	if st := w.normStats[name]; st != nil {
+		meta = *st
 	}
+	w.tw.seg, w.tw.base, w.tw.format = w.seg, w.hdr.base, w.hdr.format
+	return w.tw.begin(w.out, meta)
+}
+
+// addTerm adds a term of the current field (see termWriter.addTerm).
+func (w *segWriter) addTerm(term []byte, docs []uint32, freqs []uint32, pos []uint32) error {
+	return w.tw.addTerm(term, docs, freqs, pos)
+}
+
+// endField ends the current field.
+func (w *segWriter) endField() error {
+	meta, fst, err := w.tw.end()
 	if err != nil {
 		return err
 	}
-	st := w.normStats[name]
-	if st == nil {
-		st = &fieldMeta{name: name}
-	}
-	w.field = st
+	w.addField(meta, fst)
 	return nil
+}
+
+// addField records a field written to w.out: its metadata for the header
+// and its FST (with CRC), written by finish.
+func (w *segWriter) addField(meta fieldMeta, fst []byte) {
+	w.hdr.fields = append(w.hdr.fields, meta)
+	w.fsts = append(w.fsts, [2][]byte{segKey(w.seg, kindFST, []byte(meta.name)), fst})
+}
+
+// begin starts a field described by meta (its name and length
+// statistics), whose keys go to out.
+func (t *termWriter) begin(out kvWriter, meta fieldMeta) error {
+	t.out = out
+	t.field = meta
+	t.field.numTerms = 0
+	t.fstBuf.Reset()
+	var err error
+	if t.fstB == nil {
+		t.fstB, err = vellum.New(&t.fstBuf, nil)
+	} else {
+		err = t.fstB.Reset(&t.fstBuf)
+	}
+	return err
 }
 
 // Term blocks (segment format 2). The terms of a field are numbered in
@@ -462,132 +545,158 @@ const (
 
 // addTerm adds a term of the current field. docs are global doc numbers in
 // increasing order; freqs[i] positions of docs[i] follow each other in pos.
-func (w *segWriter) addTerm(term []byte, docs []uint32, freqs []uint32, pos []uint32) error {
-	ord := w.field.numTerms
-	w.field.numTerms++
-	if err := w.fstB.Insert(term, uint64(ord)|uint64(len(docs))<<32); err != nil {
+func (t *termWriter) addTerm(term []byte, docs []uint32, freqs []uint32, pos []uint32) error {
+	ord := t.field.numTerms
+	t.field.numTerms++
+	if err := t.fstB.Insert(term, uint64(ord)|uint64(len(docs))<<32); err != nil {
 		return err
 	}
-	w.encodePositions(freqs, pos)
-	if w.hdr.format < 2 {
-		pv, err := w.encodePostings(docs)
+	t.encodePositions(freqs, pos)
+	if t.format < 2 {
+		pv, err := t.encodePostings(docs)
 		if err != nil {
 			return err
 		}
-		if err := w.out.set(termKey(w.seg, w.field.name, ord, termPostings), bytes.Clone(pv)); err != nil {
+		if err := t.out.set(termKey(t.seg, t.field.name, ord, termPostings), bytes.Clone(pv)); err != nil {
 			return err
 		}
-		return w.out.set(termKey(w.seg, w.field.name, ord, termPositions), bytes.Clone(w.posVal))
+		return t.out.set(termKey(t.seg, t.field.name, ord, termPositions), bytes.Clone(t.posVal))
 	}
-	if len(w.tbLens) == 0 {
-		w.tbFirst = ord
+	if len(t.tbLens) == 0 {
+		t.tbFirst = ord
 	}
-	n := len(w.tbData)
+	n := len(t.tbData)
 	if len(docs) <= inlineMaxDocs {
-		w.tbData = binary.AppendUvarint(w.tbData, uint64(len(docs)))
-		prev := w.hdr.base
+		t.tbData = binary.AppendUvarint(t.tbData, uint64(len(docs)))
+		prev := t.base
 		for _, d := range docs {
-			w.tbData = binary.AppendUvarint(w.tbData, uint64(d-prev))
+			t.tbData = binary.AppendUvarint(t.tbData, uint64(d-prev))
 			prev = d
 		}
-		w.tbData = append(w.tbData, w.posVal...)
+		t.tbData = append(t.tbData, t.posVal...)
 	}
-	if len(w.tbData) == n || len(w.tbData)-n > inlineMaxBytes {
-		w.tbData = w.tbData[:n]
-		pv, err := w.encodePostings(docs)
+	if len(t.tbData) == n || len(t.tbData)-n > inlineMaxBytes {
+		t.tbData = t.tbData[:n]
+		pv, err := t.encodePostings(docs)
 		if err != nil {
 			return err
 		}
-		e := len(w.tbExt)
-		w.tbExt = append(w.tbExt, pv...)
-		w.tbExtKV = append(w.tbExtKV, extKV{ord, termPostings, e, len(w.tbExt)})
-		e = len(w.tbExt)
-		w.tbExt = append(w.tbExt, w.posVal...)
-		w.tbExtKV = append(w.tbExtKV, extKV{ord, termPositions, e, len(w.tbExt)})
+		e := len(t.tbExt)
+		t.tbExt = append(t.tbExt, pv...)
+		t.tbExtKV = append(t.tbExtKV, extKV{ord, termPostings, e, len(t.tbExt)})
+		e = len(t.tbExt)
+		t.tbExt = append(t.tbExt, t.posVal...)
+		t.tbExtKV = append(t.tbExtKV, extKV{ord, termPositions, e, len(t.tbExt)})
 	}
-	w.tbLens = append(w.tbLens, len(w.tbData)-n)
-	if len(w.tbLens) == termBlockTerms {
-		return w.flushTermBlock()
+	t.tbLens = append(t.tbLens, len(t.tbData)-n)
+	if len(t.tbLens) == termBlockTerms {
+		return t.flushTermBlock()
 	}
 	return nil
 }
 
-// encodePositions encodes the positions of a term into w.posVal: uvarint
+// encodePositions encodes the positions of a term into t.posVal: uvarint
 // nskip, nskip fixed32 offsets (of docs posSkip, 2*posSkip, ...), then per
 // doc a uvarint freq and freq delta-coded positions.
-func (w *segWriter) encodePositions(freqs, pos []uint32) {
-	w.posBuf = w.posBuf[:0]
-	w.skipBuf = w.skipBuf[:0]
+func (t *termWriter) encodePositions(freqs, pos []uint32) {
+	if len(freqs) <= posSkip {
+		// No skip entries: encode straight into posVal.
+		b := append(t.posVal[:0], 0)
+		p := 0
+		for _, f := range freqs {
+			b = appendUvarint32(b, f)
+			prev := uint32(0)
+			for _, q := range pos[p : p+int(f)] {
+				b = appendUvarint32(b, q-prev)
+				prev = q
+			}
+			p += int(f)
+		}
+		t.posVal = b
+		return
+	}
+	t.posBuf = t.posBuf[:0]
+	t.skipBuf = t.skipBuf[:0]
 	p := 0
 	for i, f := range freqs {
 		if i%posSkip == 0 && i > 0 {
-			w.skipBuf = binary.LittleEndian.AppendUint32(w.skipBuf, uint32(len(w.posBuf)))
+			t.skipBuf = binary.LittleEndian.AppendUint32(t.skipBuf, uint32(len(t.posBuf)))
 		}
-		w.posBuf = binary.AppendUvarint(w.posBuf, uint64(f))
+		t.posBuf = appendUvarint32(t.posBuf, f)
 		prev := uint32(0)
 		for _, q := range pos[p : p+int(f)] {
-			w.posBuf = binary.AppendUvarint(w.posBuf, uint64(q-prev))
+			t.posBuf = appendUvarint32(t.posBuf, q-prev)
 			prev = q
 		}
 		p += int(f)
 	}
-	w.posVal = binary.AppendUvarint(w.posVal[:0], uint64(len(w.skipBuf)/4))
-	w.posVal = append(w.posVal, w.skipBuf...)
-	w.posVal = append(w.posVal, w.posBuf...)
+	t.posVal = binary.AppendUvarint(t.posVal[:0], uint64(len(t.skipBuf)/4))
+	t.posVal = append(t.posVal, t.skipBuf...)
+	t.posVal = append(t.posVal, t.posBuf...)
+}
+
+// appendUvarint32 is binary.AppendUvarint for the small values that
+// dominate positions and gaps.
+func appendUvarint32(b []byte, v uint32) []byte {
+	if v < 0x80 {
+		return append(b, byte(v))
+	}
+	return binary.AppendUvarint(b, uint64(v))
 }
 
 // encodePostings returns docs as a roaring bitmap (portable format). The
 // result is valid until the next call.
-func (w *segWriter) encodePostings(docs []uint32) ([]byte, error) {
-	bm := &w.scratchB
+func (t *termWriter) encodePostings(docs []uint32) ([]byte, error) {
+	bm := &t.scratchB
 	bm.Clear()
 	bm.AddMany(docs)
 	if len(docs) > 64 {
 		bm.RunOptimize()
 	}
-	w.rbuf.Reset()
-	if _, err := bm.WriteTo(&w.rbuf); err != nil {
+	t.rbuf.Reset()
+	if _, err := bm.WriteTo(&t.rbuf); err != nil {
 		return nil, err
 	}
-	return w.rbuf.Bytes(), nil
+	return t.rbuf.Bytes(), nil
 }
 
 // flushTermBlock writes the term block being filled, then the external
 // values of its terms (which sort after it).
-func (w *segWriter) flushTermBlock() error {
-	if len(w.tbLens) == 0 {
+func (t *termWriter) flushTermBlock() error {
+	if len(t.tbLens) == 0 {
 		return nil
 	}
-	v := make([]byte, 0, len(w.tbData)+2*len(w.tbLens)+2)
-	v = binary.AppendUvarint(v, uint64(len(w.tbLens)))
-	for _, l := range w.tbLens {
+	v := make([]byte, 0, len(t.tbData)+2*len(t.tbLens)+2)
+	v = binary.AppendUvarint(v, uint64(len(t.tbLens)))
+	for _, l := range t.tbLens {
 		v = binary.AppendUvarint(v, uint64(l))
 	}
-	v = append(v, w.tbData...)
-	w.keyBuf = appendTermKey(w.keyBuf[:0], w.seg, w.field.name, w.tbFirst, termBlock)
-	if err := w.out.set(w.keyBuf, v); err != nil {
+	v = append(v, t.tbData...)
+	t.keyBuf = appendTermKey(t.keyBuf[:0], t.seg, t.field.name, t.tbFirst, termBlock)
+	if err := t.out.set(t.keyBuf, v); err != nil {
 		return err
 	}
-	for _, e := range w.tbExtKV {
-		w.keyBuf = appendTermKey(w.keyBuf[:0], w.seg, w.field.name, e.ord, e.sub)
-		if err := w.out.set(w.keyBuf, w.tbExt[e.start:e.end]); err != nil {
+	for _, e := range t.tbExtKV {
+		t.keyBuf = appendTermKey(t.keyBuf[:0], t.seg, t.field.name, e.ord, e.sub)
+		if err := t.out.set(t.keyBuf, t.tbExt[e.start:e.end]); err != nil {
 			return err
 		}
 	}
-	w.tbLens, w.tbData, w.tbExt, w.tbExtKV = w.tbLens[:0], w.tbData[:0], w.tbExt[:0], w.tbExtKV[:0]
+	t.tbLens, t.tbData, t.tbExt, t.tbExtKV = t.tbLens[:0], t.tbData[:0], t.tbExt[:0], t.tbExtKV[:0]
 	return nil
 }
 
-func (w *segWriter) endField() error {
-	if err := w.flushTermBlock(); err != nil {
-		return err
+// end finishes the field: it returns the field's metadata and its FST
+// with a CRC appended (a new slice).
+func (t *termWriter) end() (fieldMeta, []byte, error) {
+	if err := t.flushTermBlock(); err != nil {
+		return fieldMeta{}, nil, err
 	}
-	if err := w.fstB.Close(); err != nil {
-		return err
+	if err := t.fstB.Close(); err != nil {
+		return fieldMeta{}, nil, err
 	}
-	w.hdr.fields = append(w.hdr.fields, *w.field)
-	w.fsts = append(w.fsts, [2][]byte{segKey(w.seg, kindFST, []byte(w.field.name)), withCRC(bytes.Clone(w.fstBuf.Bytes()))})
-	return nil
+	t.out = nil
+	return t.field, withCRC(bytes.Clone(t.fstBuf.Bytes())), nil
 }
 
 // finish writes the term dictionaries, the ID dictionary and the header.
@@ -602,13 +711,14 @@ func (w *segWriter) finish() (*segHeader, error) {
 		order[i] = uint32(i)
 	}
 	slices.SortFunc(order, func(a, b uint32) int {
-		if c := bytes.Compare([]byte(w.ids[a]), []byte(w.ids[b])); c != 0 {
+		if c := cmpString(w.ids[a], w.ids[b]); c != 0 {
 			return c
 		}
 		return int(a) - int(b)
 	})
-	w.fstBuf.Reset()
-	b, err := vellum.New(&w.fstBuf, nil)
+	fstBuf := &w.tw.fstBuf
+	fstBuf.Reset()
+	b, err := vellum.New(fstBuf, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -625,7 +735,7 @@ func (w *segWriter) finish() (*segHeader, error) {
 	if err := b.Close(); err != nil {
 		return nil, err
 	}
-	if err := w.out.set(segKey(w.seg, kindIDFST), withCRC(bytes.Clone(w.fstBuf.Bytes()))); err != nil {
+	if err := w.out.set(segKey(w.seg, kindIDFST), withCRC(bytes.Clone(fstBuf.Bytes()))); err != nil {
 		return nil, err
 	}
 	slices.SortFunc(w.hdr.fields, func(a, b fieldMeta) int { return cmpString(a.name, b.name) })
@@ -658,21 +768,32 @@ func sortedKeys[V any](m map[string]V) []string {
 // gets an ID in order of first appearance, and every token becomes an
 // occurrence (term ID, local doc number, position). writeTerms then groups
 // the occurrences by term with a counting sort and writes the terms in
-// byte order. Occurrences are stored in fixed-size chunks, so that growing
-// never copies them, and hold no pointers, so that the garbage collector
-// never scans them.
+// byte order, encoding several fields at once. Terms are interned in an
+// open-addressing table over one byte arena per field, and occurrences are
+// stored in fixed-size chunks, so that growing never copies them; none of
+// it holds pointers, so the garbage collector never scans it.
 type inverter struct {
 	fields map[string]*fieldInv
 	lens   []fieldLen
 	bytes  int64          // approximate memory held
-	hint   map[string]int // expected terms per field, to size the maps
+	hint   map[string]int // expected terms per field, to size the tables
+	seed   maphash.Seed
 }
 
 type fieldInv struct {
-	ids   map[string]uint32 // term -> ID
-	terms []string          // by ID
-	occ   [][]occurrence    // chunks of occChunk
-	n     int               // occurrences
+	slots  []termSlot     // open addressing; len is a power of two
+	hashes []uint64       // by term ID, to rehash when growing
+	ends   []uint32       // by term ID: end of the term in arena
+	arena  []byte         // the terms, back to back
+	occ    [][]occurrence // chunks of occChunk
+	n      int            // occurrences
+}
+
+// termSlot is a slot of a fieldInv's hash table. The tag (the high half
+// of the term's hash) settles most mismatches without reading the term.
+type termSlot struct {
+	tag uint32
+	id1 uint32 // term ID+1; 0 for an empty slot
 }
 
 type occurrence struct{ term, doc, pos uint32 }
@@ -681,27 +802,73 @@ type docPos struct{ doc, pos uint32 }
 
 const occChunk = 1 << 14
 
-func newInverter() *inverter { return &inverter{fields: map[string]*fieldInv{}} }
+func newInverter() *inverter {
+	return &inverter{fields: map[string]*fieldInv{}, seed: maphash.MakeSeed()}
+}
 
 // field returns the accumulator of field name.
 func (inv *inverter) field(name string) *fieldInv {
 	fi := inv.fields[name]
 	if fi == nil {
-		fi = &fieldInv{ids: make(map[string]uint32, inv.hint[name])}
+		n := 64
+		for n < 2*inv.hint[name] {
+			n *= 2
+		}
+		fi = &fieldInv{slots: make([]termSlot, n)}
+		if h := inv.hint[name]; h > 0 {
+			fi.hashes = make([]uint64, 0, h)
+			fi.ends = make([]uint32, 0, h)
+			fi.arena = make([]byte, 0, 8*h)
+		}
 		inv.fields[name] = fi
+		inv.bytes += int64(8 * n)
 	}
 	return fi
 }
 
+// term returns the bytes of term id.
+func (fi *fieldInv) term(id uint32) []byte {
+	start := uint32(0)
+	if id > 0 {
+		start = fi.ends[id-1]
+	}
+	return fi.arena[start:fi.ends[id]]
+}
+
+// numTerms returns the number of distinct terms.
+func (fi *fieldInv) numTerms() int { return len(fi.ends) }
+
 // add records an occurrence of term in local document doc.
 func (inv *inverter) add(fi *fieldInv, term []byte, doc, pos uint32) {
-	id, ok := fi.ids[string(term)]
-	if !ok {
-		id = uint32(len(fi.terms))
-		t := string(term)
-		fi.ids[t] = id
-		fi.terms = append(fi.terms, t)
-		inv.bytes += int64(len(t)) + 64
+	inv.addHashed(fi, term, maphash.Bytes(inv.seed, term), doc, pos)
+}
+
+// addHashed is add with the hash of term given.
+func (inv *inverter) addHashed(fi *fieldInv, term []byte, h uint64, doc, pos uint32) {
+	tag := uint32(h >> 32)
+	mask := uint64(len(fi.slots) - 1)
+	i := h & mask
+	var id uint32
+	for {
+		s := &fi.slots[i]
+		if s.id1 == 0 {
+			id = uint32(len(fi.ends))
+			*s = termSlot{tag: tag, id1: id + 1}
+			fi.arena = append(fi.arena, term...)
+			fi.hashes = append(fi.hashes, h)
+			fi.ends = append(fi.ends, uint32(len(fi.arena)))
+			inv.bytes += int64(len(term)) + 12
+			if 2*len(fi.ends) > len(fi.slots) {
+				inv.bytes += int64(8 * len(fi.slots))
+				fi.grow()
+			}
+			break
+		}
+		if s.tag == tag && bytes.Equal(fi.term(s.id1-1), term) {
+			id = s.id1 - 1
+			break
+		}
+		i = (i + 1) & mask
 	}
 	if fi.n%occChunk == 0 {
 		fi.occ = append(fi.occ, make([]occurrence, 0, occChunk))
@@ -710,6 +877,20 @@ func (inv *inverter) add(fi *fieldInv, term []byte, doc, pos uint32) {
 	c := &fi.occ[len(fi.occ)-1]
 	*c = append(*c, occurrence{id, doc, pos})
 	fi.n++
+}
+
+// grow doubles the hash table.
+func (fi *fieldInv) grow() {
+	slots := make([]termSlot, 2*len(fi.slots))
+	mask := uint64(len(slots) - 1)
+	for id, h := range fi.hashes {
+		i := h & mask
+		for slots[i].id1 != 0 {
+			i = (i + 1) & mask
+		}
+		slots[i] = termSlot{tag: uint32(h >> 32), id1: uint32(id) + 1}
+	}
+	fi.slots = slots
 }
 
 // addDocument inverts the fields of d, local document doc, and returns
@@ -733,72 +914,244 @@ func (inv *inverter) addDocument(d *Document, doc uint32) []fieldLen {
 func (inv *inverter) termCounts() map[string]int {
 	m := make(map[string]int, len(inv.fields))
 	for name, fi := range inv.fields {
-		m[name] = len(fi.terms)
+		m[name] = fi.numTerms()
 	}
 	return m
 }
 
+// encodedField is the encoded form of one field, produced by a goroutine
+// of writeTerms: its keys, its FST and its metadata.
+type encodedField struct {
+	kv   kvBuf
+	meta fieldMeta
+	fst  []byte
+	err  error
+	done chan struct{}
+}
+
 // writeTerms writes the terms of every field into w, in field then term
-// order, with doc numbers shifted by base.
-func (inv *inverter) writeTerms(w *segWriter, base uint32) error {
-	var (
-		starts        []uint32
-		sorted        []docPos
-		order         []uint32
-		dl, freqs, ps []uint32
-		term          []byte
-	)
-	for _, field := range sortedKeys(inv.fields) {
-		fi := inv.fields[field]
-		delete(inv.fields, field)
-		// Group the occurrences by term with a counting sort, which keeps
-		// them in doc order.
-		starts = append(starts[:0], make([]uint32, len(fi.terms)+1)...)
-		for _, c := range fi.occ {
-			for _, o := range c {
-				starts[o.term+1]++
+// order, with doc numbers shifted by base. With workers > 1, fields are
+// encoded by that many goroutines at once, largest first, into memory, and
+// copied to w in order; with 1, each field is encoded straight into w.
+// The inverter is emptied either way.
+func (inv *inverter) writeTerms(w *segWriter, base uint32, workers int) error {
+	names := sortedKeys(inv.fields)
+	if workers <= 1 || len(names) < 2 {
+		var enc termEncoder
+		for _, name := range names {
+			fi := inv.fields[name]
+			delete(inv.fields, name)
+			if err := w.beginField(name); err != nil {
+				return err
 			}
-		}
-		for i := 1; i < len(starts); i++ {
-			starts[i] += starts[i-1]
-		}
-		sorted = slices.Grow(sorted[:0], fi.n)[:fi.n]
-		next := append([]uint32(nil), starts[:len(fi.terms)]...)
-		for _, c := range fi.occ {
-			for _, o := range c {
-				sorted[next[o.term]] = docPos{base + o.doc, o.pos}
-				next[o.term]++
+			if err := enc.encode(&w.tw, fi, base); err != nil {
+				return err
 			}
-		}
-		fi.occ, fi.ids = nil, nil
-		order = order[:0]
-		for id := range fi.terms {
-			order = append(order, uint32(id))
-		}
-		slices.SortFunc(order, func(a, b uint32) int { return cmpString(fi.terms[a], fi.terms[b]) })
-		if err := w.beginField(field); err != nil {
-			return err
-		}
-		for _, id := range order {
-			dl, freqs, ps = dl[:0], freqs[:0], ps[:0]
-			for _, o := range sorted[starts[id]:starts[id+1]] {
-				if n := len(dl); n == 0 || dl[n-1] != o.doc {
-					if n > 0 {
-						sortLastPositions(ps, freqs[n-1])
-					}
-					dl = append(dl, o.doc)
-					freqs = append(freqs, 0)
-				}
-				freqs[len(freqs)-1]++
-				ps = append(ps, o.pos)
-			}
-			sortLastPositions(ps, freqs[len(freqs)-1])
-			term = append(term[:0], fi.terms[id]...)
-			if err := w.addTerm(term, dl, freqs, ps); err != nil {
+			if err := w.endField(); err != nil {
 				return err
 			}
 		}
-		if err := w.endField(); err != nil {
+		return nil
+	}
+	return inv.startTerms(w, base, workers).writeTo(w)
+}
+
+// termJobs is a writeTerms in progress on several goroutines.
+type termJobs struct {
+	names []string
+	out   []*encodedField
+	stop  atomic.Bool
+}
+
+// startTerms starts encoding the fields of inv on workers goroutines; the
+// caller must call writeTo (which may be after writing w's documents).
+func (inv *inverter) startTerms(w *segWriter, base uint32, workers int) *termJobs {
+	names := sortedKeys(inv.fields)
+	j := &termJobs{names: names, out: make([]*encodedField, len(names))}
+	fis := make([]*fieldInv, len(names))
+	metas := make([]fieldMeta, len(names))
+	order := make([]int, len(names))
+	for i, name := range names {
+		fis[i] = inv.fields[name]
+		metas[i] = fieldMeta{name: name}
+		if st := w.normStats[name]; st != nil {
+			metas[i] = *st
+		}
+		j.out[i] = &encodedField{done: make(chan struct{})}
+		order[i] = i
+	}
+	clear(inv.fields)
+	// Largest first, so that the last field to finish is a small one.
+	slices.SortStableFunc(order, func(a, b int) int { return fis[b].n - fis[a].n })
+	next := make(chan int, len(order))
+	for _, i := range order {
+		next <- i
+	}
+	close(next)
+	seg, format := w.seg, w.hdr.format
+	for g := 0; g < min(workers, len(names)); g++ {
+		go func() {
+			var enc termEncoder
+			tw := termWriter{seg: seg, base: base, format: format}
+			for i := range next {
+				ft := j.out[i]
+				if !j.stop.Load() {
+					ft.err = tw.begin(&ft.kv, metas[i])
+					if ft.err == nil {
+						ft.err = enc.encode(&tw, fis[i], base)
+					}
+					if ft.err == nil {
+						ft.meta, ft.fst, ft.err = tw.end()
+					}
+				}
+				fis[i] = nil
+				close(ft.done)
+			}
+		}()
+	}
+	return j
+}
+
+// writeTo copies the encoded fields to w in name order, waiting for each.
+func (j *termJobs) writeTo(w *segWriter) error {
+	for i, ft := range j.out {
+		<-ft.done
+		err := ft.err
+		if err == nil {
+			err = ft.kv.writeTo(w.out)
+		}
+		if err != nil {
+			j.abort()
+			return err
+		}
+		w.addField(ft.meta, ft.fst)
+		j.out[i] = nil
+	}
+	return nil
+}
+
+// abort stops the goroutines at the next field and waits for them.
+func (j *termJobs) abort() {
+	j.stop.Store(true)
+	for _, ft := range j.out {
+		if ft != nil {
+			<-ft.done
+		}
+	}
+}
+
+// termEncoder holds the scratch memory of encoding fields.
+type termEncoder struct {
+	starts, next  []uint32
+	sorted        []docPos
+	order         []termOrder
+	dl, freqs, ps []uint32
+}
+
+// termOrder sorts terms: the first eight bytes, big-endian, then the rest.
+type termOrder struct {
+	prefix uint64
+	id     uint32
+}
+
+// encode writes the terms of fi, in byte order, through t.
+func (e *termEncoder) encode(t *termWriter, fi *fieldInv, base uint32) error {
+	nt := fi.numTerms()
+	// Group the occurrences by term with a counting sort, which keeps
+	// them in doc order.
+	e.starts = slices.Grow(e.starts[:0], nt+1)[:nt+1]
+	clear(e.starts)
+	for _, c := range fi.occ {
+		for _, o := range c {
+			e.starts[o.term+1]++
+		}
+	}
+	for i := 1; i < len(e.starts); i++ {
+		e.starts[i] += e.starts[i-1]
+	}
+	e.sorted = slices.Grow(e.sorted[:0], fi.n)[:fi.n]
+	e.next = append(e.next[:0], e.starts[:nt]...)
+	for _, c := range fi.occ {
+		for _, o := range c {
+			e.sorted[e.next[o.term]] = docPos{base + o.doc, o.pos}
+			e.next[o.term]++
+		}
+	}
+	e.order = slices.Grow(e.order[:0], nt)[:nt]
+	for id := range e.order {
+		e.order[id] = termOrder{prefix: termPrefix(fi.term(uint32(id))), id: uint32(id)}
+	}
+	slices.SortFunc(e.order, func(a, b termOrder) int {
+		if a.prefix != b.prefix {
+			if a.prefix < b.prefix {
+				return -1
+			}
+			return 1
+		}
+		return bytes.Compare(fi.term(a.id), fi.term(b.id))
+	})
+	for _, to := range e.order {
+		id := to.id
+		dl, freqs, ps := e.dl[:0], e.freqs[:0], e.ps[:0]
+		for _, o := range e.sorted[e.starts[id]:e.starts[id+1]] {
+			if n := len(dl); n == 0 || dl[n-1] != o.doc {
+				if n > 0 {
+					sortLastPositions(ps, freqs[n-1])
+				}
+				dl = append(dl, o.doc)
+				freqs = append(freqs, 0)
+			}
+			freqs[len(freqs)-1]++
+			ps = append(ps, o.pos)
+		}
+		sortLastPositions(ps, freqs[len(freqs)-1])
+		e.dl, e.freqs, e.ps = dl, freqs, ps
+		if err := t.addTerm(fi.term(id), dl, freqs, ps); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// termPrefix returns the first eight bytes of term, big-endian, padded
+// with zeros: comparing prefixes orders terms as bytes.Compare does,
+// except that equal prefixes need the full terms.
+func termPrefix(term []byte) uint64 {
+	if len(term) >= 8 {
+		return binary.BigEndian.Uint64(term)
+	}
+	var b [8]byte
+	copy(b[:], term)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// kvBuf collects key/value pairs in chunks of memory that never move; it
+// is a kvWriter, and writeTo passes the pairs on in order.
+type kvBuf struct {
+	chunk []byte
+	kvs   [][2][]byte
+}
+
+// kvBufChunk is the size of the chunks of a kvBuf.
+const kvBufChunk = 64 << 10
+
+func (b *kvBuf) copyIn(v []byte) []byte {
+	if cap(b.chunk)-len(b.chunk) < len(v) {
+		b.chunk = make([]byte, 0, max(kvBufChunk, len(v)))
+	}
+	n := len(b.chunk)
+	b.chunk = append(b.chunk, v...)
+	return b.chunk[n:len(b.chunk):len(b.chunk)]
+}
+
+func (b *kvBuf) set(k, v []byte) error {
+	b.kvs = append(b.kvs, [2][]byte{b.copyIn(k), b.copyIn(v)})
+	return nil
+}
+
+func (b *kvBuf) writeTo(out kvWriter) error {
+	for _, kv := range b.kvs {
+		if err := out.set(kv[0], kv[1]); err != nil {
 			return err
 		}
 	}
@@ -817,7 +1170,7 @@ func buildFromDocs(w *segWriter, docs []*Document) (*segHeader, error) {
 	if err := w.finishDocs(); err != nil {
 		return nil, err
 	}
-	if err := inv.writeTerms(w, w.hdr.base); err != nil {
+	if err := inv.writeTerms(w, w.hdr.base, 1); err != nil {
 		return nil, err
 	}
 	return w.finish()

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"sort"
 	"time"
 
@@ -43,7 +42,7 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 	rejects := fs.String("rejects", "", "write rejected raw records to this file")
 	memory := fs.Int64("memory", 1<<30, "memory bound for the index, in bytes")
 	workers := fs.Int("workers", 0, "analysis goroutines (default: all cores)")
-	batch := fs.Int("batch", 0, "records per committed batch (default 10000)")
+	batch := fs.Int("batch", 0, "records per committed batch (default 25000)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -59,7 +58,6 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	tuneGC(*memory)
 	var schema *index.Schema
 	if *schemaFile != "" {
 		f, err := os.Open(*schemaFile)
@@ -125,20 +123,6 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 	ist.DiskBytes = dirSize(*db)
 	printBuildSummary(stdout, total, ist, elapsed)
 	return code
-}
-
-// tuneGC sets the garbage collector for a bulk build, which allocates at a
-// high rate: collect when the heap has tripled (GOGC=200) rather than
-// doubled, but keep the Go heap within three quarters of the memory bound
-// (the rest is for Pebble's memory, which is not on the Go heap). An
-// explicit GOGC or GOMEMLIMIT in the environment wins.
-func tuneGC(memory int64) {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(200)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" && memory > 0 {
-		debug.SetMemoryLimit(memory / 4 * 3)
-	}
 }
 
 // dirSize returns the bytes of the files under dir.
@@ -241,6 +225,6 @@ func printBuildSummary(w io.Writer, st index.BuildStats, ist index.Stats, elapse
 		perRec = float64(ist.DiskBytes) / float64(ist.Docs)
 	}
 	rate := float64(st.Records) / elapsed.Seconds()
-	fmt.Fprintf(w, "index: %d documents, %d bytes (%.0f bytes/record); %.1fs, %.0f records/s\n",
-		ist.Docs, ist.DiskBytes, perRec, elapsed.Seconds(), rate)
+	fmt.Fprintf(w, "index: %d documents in %d segments, %d bytes (%.0f bytes/record); %.1fs, %.0f records/s\n",
+		ist.Docs, ist.Segments+ist.MemSegments, ist.DiskBytes, perRec, elapsed.Seconds(), rate)
 }
