@@ -1,5 +1,7 @@
 package marc
 
+import "math/bits"
+
 // Byte classes for the ISO 2709 reader's first pass over a record's data
 // area (see Reader.directFields): markBytes sets, for every 64 bytes of the
 // data, one word of a delimiter bitmap (bit i: byte i is 0x1F) and one of a
@@ -30,24 +32,13 @@ func markBytesGeneric(data []byte, bm []uint64) {
 	}
 }
 
-// bitsIn reports whether any of the bits a to b-1 of bitmap which (0 for
-// delimiters, 1 for specials) of bm is set.
-func bitsIn(bm []uint64, which, a, b int) bool {
-	if a >= b {
-		return false
-	}
-	lo, hi := a>>6, (b-1)>>6
-	first, last := ^uint64(0)<<uint(a&63), ^uint64(0)>>uint(63-(b-1)&63)
-	if lo == hi {
-		return bm[2*lo+which]&first&last != 0
-	}
-	if bm[2*lo+which]&first != 0 || bm[2*hi+which]&last != 0 {
-		return true
-	}
-	for w := lo + 1; w < hi; w++ {
-		if bm[2*w+which] != 0 {
-			return true
+// firstBit returns the number of the first bit set in bitmap which (0 for
+// delimiters, 1 for specials) of bm, or -1.
+func firstBit(bm []uint64, which int) int {
+	for j := which; j < len(bm); j += 2 {
+		if bm[j] != 0 {
+			return j/2<<6 + bits.TrailingZeros64(bm[j])
 		}
 	}
-	return false
+	return -1
 }

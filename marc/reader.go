@@ -361,7 +361,10 @@ func (r *Reader) parse(b []byte, hasRT bool, off int64) (rec *Record, perr *Pars
 
 	// The directory ends at the first field terminator.
 	ds := LeaderLen
-	fd := bytes.IndexByte(b[ds:], fieldTerm)
+	fd := f - ds // the first field terminator, found above
+	if L != 0 || f < ds {
+		fd = bytes.IndexByte(b[ds:], fieldTerm)
+	}
 	if fd < 0 {
 		return nil, r.warn(off+int64(ds), nil, ErrBadDirectory, "no field terminator after the directory"), true
 	}
@@ -419,117 +422,139 @@ func (r *Reader) directFields(dir, data []byte) bool {
 	bm := r.bm[:2*nw]
 	markBytes(data, bm)
 	var any uint64
-	for j := 1; j < len(bm); j += 2 {
-		any |= bm[j]
+	nd := 0 // delimiters: room for every subfield
+	for j := 0; j+1 < len(bm); j += 2 {
+		nd += bits.OnesCount64(bm[j])
+		any |= bm[j+1]
+	}
+	if n := len(dir) / 12; cap(r.fields)-len(r.fields) < n {
+		r.fields = slices.Grow(r.fields, n)
+	}
+	if cap(r.subs)-len(r.subs) < nd {
+		r.subs = slices.Grow(r.subs, nd)
 	}
 	data = data[:len(data):len(data)]
-	// The loop makes no call on its common path, and keeps few values
-	// live (r.fields stays in memory): a call, or too many values, would
-	// have the compiler spill and reload its state on every iteration.
-	subs := r.subs
+	// The loop calls nothing on its common path, appends to nothing, and
+	// keeps few values live: a call, or too many values, would have the
+	// compiler spill and reload its state on every iteration. Its fields
+	// and subfields go to r.fields and r.subs, grown above to hold them
+	// all; only slowField appends to them.
+	fields, subs := r.fields, r.subs
 	for ; len(dir) >= 12; dir = dir[12:] {
 		e := dir[:12:12]
 		// entryNumbers, by hand.
 		const hi4, threes, sixes = 0xF0F0F0F0F0F0F0F0, 0x3030303030303030, 0x0606060606060606
-		ew := binary.LittleEndian.Uint64(e[4:12])
-		d3 := e[3] - '0'
-		if d3 > 9 || ew&hi4 != threes || (ew+sixes)&hi4 != threes {
-			r.subs = subs
+		ew := binary.LittleEndian.Uint64(e[3:11])
+		d11 := e[11] - '0'
+		if d11 > 9 || ew&hi4 != threes || (ew+sixes)&hi4 != threes {
+			r.fields, r.subs = fields, subs
 			return false
 		}
 		v := ew & 0x0F0F0F0F0F0F0F0F
 		v = v * (10<<8 + 1) >> 8 & 0x00FF00FF00FF00FF
 		v = v * (100<<16 + 1) >> 16 & 0x0000FFFF0000FFFF
-		v = v * (10000<<32 + 1) >> 32
-		ln, of := int(d3)*1000+int(v/100000), int(v%100000)
+		ln, of := int(v&0xFFFF), int(v>>32)*10+int(d11)
 		if ln < 1 || of+ln > len(data) || data[of+ln-1] != fieldTerm {
-			r.subs = subs
+			r.fields, r.subs = fields, subs
 			return false
 		}
 		fe := of + ln - 1 // the field's terminator
 		first := len(subs)
-		if t0, t1, t2 := e[0]-'0', e[1]-'0', e[2]-'0'; t0 <= 9 && t1 <= 9 && t2 <= 9 {
+		if t0, t1, t2 := e[0]-'0', e[1]-'0', e[2]-'0'; t0 <= 9 && t1 <= 9 && t2 <= 9 && len(fields) < cap(fields) {
 			tag := tagTable[int(t0)*100+int(t1)*10+int(t2)]
-			special := false
-			if any != 0 {
-				if lo, hi := of>>6, (fe-1)>>6; lo == hi {
-					special = bm[2*lo+1]&(^uint64(0)<<uint(of&63))&(^uint64(0)>>uint(63-(fe-1)&63)) != 0
-				} else {
-					special = bitsIn(bm, 1, of, fe)
-				}
-			}
 			if t0 == 0 && t1 == 0 {
-				// A control field: fast if nothing in it is special.
-				if !special && !bitsIn(bm, 0, of, fe) {
-					if len(r.fields) == cap(r.fields) {
-						r.fields = slices.Grow(r.fields, 1)
+				// A control field: fast if it has no delimiter and
+				// nothing in it is special.
+				var m uint64
+				for w := of >> 6; of < fe && w <= (fe-1)>>6; w++ {
+					mask := ^uint64(0)
+					if w == of>>6 {
+						mask &= ^uint64(0) << uint(of&63)
 					}
-					r.fields = r.fields[:len(r.fields)+1]
-					f := &r.fields[len(r.fields)-1]
+					if w == (fe-1)>>6 {
+						mask &= ^uint64(0) >> uint(63-(fe-1)&63)
+					}
+					m |= (bm[2*w] | bm[2*w+1]) & mask
+				}
+				if m == 0 {
+					fields = fields[:len(fields)+1]
+					f := &fields[len(fields)-1]
 					f.Tag, f.Ind1, f.Ind2, f.Value, f.Subfields = tag, 0, 0, data[of:fe:fe], nil
 					continue
 				}
 			} else if ln >= 4 && data[of+2] == subfieldDelim && indicatorOK[data[of]] && indicatorOK[data[of+1]] {
 				// A data field: its subfields end at the delimiters
-				// after the first, at of+2.
+				// after the first, at of+2. Its indicators are ASCII, so
+				// specials are looked for from of+3 on too.
 				s := of + 3 // the current subfield's code
 				bad := false
+				var special uint64
 				lo, hi := s>>6, (fe-1)>>6
 				for w := lo; w <= hi && !bad; w++ {
-					m := bm[2*w]
+					mask := ^uint64(0)
 					if w == lo {
-						m &= ^uint64(0) << uint(s&63)
+						mask &= ^uint64(0) << uint(s&63)
 					}
 					if w == hi {
-						m &= ^uint64(0) >> uint(63-(fe-1)&63)
+						mask &= ^uint64(0) >> uint(63-(fe-1)&63)
 					}
-					for ; m != 0; m &= m - 1 {
+					special |= bm[2*w+1] & mask
+					for m := bm[2*w] & mask; m != 0; m &= m - 1 {
+						if len(subs) == cap(subs) {
+							bad = true
+							break
+						}
 						k := w<<6 + bits.TrailingZeros64(m)
 						if k == s || !codeOK[data[s]] {
 							bad = true
 							break
 						}
-						subs = append(subs, Subfield{Code: data[s], Value: data[s+1 : k : k]})
+						subs = subs[:len(subs)+1]
+						subs[len(subs)-1] = Subfield{Code: data[s], Value: data[s+1 : k : k]}
 						s = k + 1
 					}
 				}
-				if !bad && s < fe && codeOK[data[s]] {
-					subs = append(subs, Subfield{Code: data[s], Value: data[s+1 : fe : fe]})
-					if special && r.mode != modeRaw {
-						// The first bytes that are not ASCII: settle a
-						// pending record mode, then validate UTF-8 and
-						// leave MARC-8 to slowField (unless validating
-						// and the field is clean).
-						r.resolveMode()
-						if r.mode == modeMARC8 && r.validateMARC8 {
-							bad = !m8Clean(data[of+2 : fe])
-						} else {
-							bad = r.mode != modeUTF8 || !utf8.Valid(data[of:fe])
-						}
+				if !bad && s < fe && codeOK[data[s]] && len(subs) < cap(subs) {
+					subs = subs[:len(subs)+1]
+					subs[len(subs)-1] = Subfield{Code: data[s], Value: data[s+1 : fe : fe]}
+					if special != 0 && r.mode != modeRaw {
+						bad = !r.specialOK(data[of:fe], bm)
 					}
 					if !bad {
-						if len(r.fields) == cap(r.fields) {
-							r.fields = slices.Grow(r.fields, 1)
-						}
-						r.fields = r.fields[:len(r.fields)+1]
-						f := &r.fields[len(r.fields)-1]
+						fields = fields[:len(fields)+1]
+						f := &fields[len(fields)-1]
 						f.Tag, f.Ind1, f.Ind2, f.Value, f.Subfields = tag, data[of], data[of+1], nil, subs[first:len(subs):len(subs)]
 						continue
 					}
 				}
 			}
 		}
-		r.subs = subs[:first]
+		r.fields, r.subs = fields, subs[:first]
 		r.slowField(e[0:3:3], data[of:fe], r.dataOff+int64(of))
-		subs = r.subs
+		fields, subs = r.fields, r.subs
 	}
-	r.subs = subs
-	if any != 0 {
+	r.fields, r.subs = fields, subs
+	if any != 0 && r.mode == modePending {
 		// Bytes outside every field decide a pending mode too, as
 		// they do when read the careful way.
-		r.resolveMode()
+		r.resolveModeAt(firstBit(bm, 1))
 	}
 	return true
+}
+
+// specialOK reports whether the data field d, with bytes 0x80 and above or
+// escapes, whose subfields are well formed, can be taken as it is: as
+// UTF-8, if it is valid, and as MARC-8 only when validating and m8Clean
+// finds it clean (slowField converts it otherwise). It settles a pending
+// record mode first.
+func (r *Reader) specialOK(d []byte, bm []uint64) bool {
+	if r.mode == modePending {
+		r.resolveModeAt(firstBit(bm, 1))
+	}
+	if r.mode == modeMARC8 && r.validateMARC8 {
+		return m8Clean(d[2:])
+	}
+	return r.mode == modeUTF8 && utf8.Valid(d)
 }
 
 func btoi(b bool) int {
@@ -543,10 +568,20 @@ func btoi(b bool) int {
 // that cannot be character data.
 func (r *Reader) checkLeader(rec *Record, n int, hasRT bool, off int64) {
 	l := &rec.Leader
-	for i, c := range l {
-		if c < 0x20 || c >= 0x7F {
-			r.warn(off+int64(i), nil, ErrBadLeader, "byte 0x%02X at leader/%02d replaced by a blank", c, i)
-			l[i] = ' '
+	// Eight bytes at a time first: a byte below 0x20 borrows into its high
+	// bit when 0x20 is taken from it, and a byte of 0x7F or above has its
+	// high bit set once 1 is added.
+	var bad uint64
+	for i := 0; i < LeaderLen; i += 8 {
+		w := binary.LittleEndian.Uint64(l[i : i+8])
+		bad |= ((w-0x20*lsb)&^w | (w + lsb) | w) & msb
+	}
+	if bad != 0 {
+		for i, c := range l {
+			if c < 0x20 || c >= 0x7F {
+				r.warn(off+int64(i), nil, ErrBadLeader, "byte 0x%02X at leader/%02d replaced by a blank", c, i)
+				l[i] = ' '
+			}
 		}
 	}
 	if !hasRT {
@@ -655,21 +690,21 @@ func (r *Reader) locate(dir, data []byte, dirOff, dataOff int64) {
 
 // entryNumbers returns the length and offset of the 12-byte directory
 // entry e, and false if they are not all digits. It reads the eight digits
-// e[4:12] as one word: they are all digits when every byte's high nibble
-// is 3 before and after adding 6, and three multiplications combine them
-// into one number, most significant digit first.
+// e[3:11] as one word: they are all digits when every byte's high nibble
+// is 3 before and after adding 6, and two multiplications combine them
+// into two numbers of four digits, most significant digit first: the
+// length, e[3:7], and the offset but for its last digit, e[7:11].
 func entryNumbers(e []byte) (length, offset int, ok bool) {
 	const hi, threes, sixes = 0xF0F0F0F0F0F0F0F0, 0x3030303030303030, 0x0606060606060606
-	w := binary.LittleEndian.Uint64(e[4:12])
-	d3 := e[3] - '0'
-	if d3 > 9 || w&hi != threes || (w+sixes)&hi != threes {
+	w := binary.LittleEndian.Uint64(e[3:11])
+	d := e[11] - '0'
+	if d > 9 || w&hi != threes || (w+sixes)&hi != threes {
 		return 0, 0, false
 	}
 	v := w & 0x0F0F0F0F0F0F0F0F
 	v = v * (10<<8 + 1) >> 8 & 0x00FF00FF00FF00FF    // pairs of digits
 	v = v * (100<<16 + 1) >> 16 & 0x0000FFFF0000FFFF // fours
-	v = v * (10000<<32 + 1) >> 32                    // all eight: e[4:7] * 100000 + offset
-	return int(d3)*1000 + int(v/100000), int(v % 100000), true
+	return int(v & 0xFFFF), int(v>>32)*10 + int(d), true
 }
 
 // recordMode is how the character data of one record is read.
@@ -719,7 +754,15 @@ func (r *Reader) resolveMode() {
 	if r.mode != modePending {
 		return
 	}
-	i := firstHighOrEscape(r.data)
+	r.resolveModeAt(firstHighOrEscape(r.data))
+}
+
+// resolveModeAt is resolveMode given i, the index in the data area of its
+// first byte that is 0x80 or above or an escape, or -1.
+func (r *Reader) resolveModeAt(i int) {
+	if r.mode != modePending {
+		return
+	}
 	switch {
 	case i < 0:
 		r.mode = modeASCII
@@ -866,6 +909,11 @@ func (r *Reader) slowField(tagb, d []byte, off int64) {
 		sd = sd[n:]
 	}
 	fl.Subfields = r.subs[first:len(r.subs):len(r.subs)]
+	if fl.Subfields == nil {
+		// A data field whose subfields were all dropped is still a data
+		// field, whether or not r.subs has been allocated yet.
+		fl.Subfields = []Subfield{}
+	}
 	r.fields = append(r.fields, fl)
 }
 

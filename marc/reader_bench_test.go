@@ -1,6 +1,7 @@
 package marc
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -88,5 +89,27 @@ func TestReadZeroAllocs(t *testing.T) {
 		}
 	}); a != 0 {
 		t.Errorf("%v allocations per record, want 0", a)
+	}
+}
+
+// TestValidateAllocs holds Validate to a fixed cost, not one allocation per
+// record: over solrmarc's 2,000 MARC-8 records only the buffers and the few
+// defects found allocate.
+func TestValidateAllocs(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(fixtureDir, "solrmarc/test/data/records/uva_001_2000.mrc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st Stats
+	a := testing.AllocsPerRun(3, func() {
+		if st, err = Validate(bytes.NewReader(data), DecoderOptions{}, func(*ParseError) {}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if st.Total() != 2000 {
+		t.Fatalf("%v, want 2000 records", st)
+	}
+	if perRecord := a / 2000; perRecord > 0.1 {
+		t.Errorf("%.0f allocations for 2000 records (%.2f per record)", a, perRecord)
 	}
 }

@@ -35,15 +35,23 @@ func Validate(r io.Reader, opts DecoderOptions, defect func(*ParseError)) (Stats
 		if err == io.EOF {
 			return d.Stats(), nil
 		}
-		var pe *ParseError
-		if err != nil && !errors.As(err, &pe) {
-			return d.Stats(), err
+		if err != nil {
+			// pe escapes, so it is declared where it costs an allocation
+			// per rejected record rather than per record.
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				return d.Stats(), err
+			}
+			for _, w := range d.Warnings() {
+				defect(w)
+			}
+			if len(d.Warnings()) == 0 {
+				defect(pe)
+			}
+			continue
 		}
 		for _, w := range d.Warnings() {
 			defect(w)
-		}
-		if err != nil && len(d.Warnings()) == 0 {
-			defect(pe)
 		}
 	}
 }

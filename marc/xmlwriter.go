@@ -150,6 +150,21 @@ func AppendXML(dst []byte, r *Record) ([]byte, error) {
 	return out, nil
 }
 
+// AppendXMLRepaired is AppendXML with the repairs of XMLWriter.Repair: a
+// record that MARCXML cannot express is written with those documented
+// repairs (an indicator outside the schema's set becomes a blank, for
+// instance), each returned as a *WriteError wrapping ErrNotRepresentable.
+// A record whose repairs are not enough (a bad tag) is refused as by
+// AppendXML, and dst is returned unchanged.
+func AppendXMLRepaired(dst []byte, r *Record) ([]byte, []*WriteError, error) {
+	x := xmlEncoder{repair: true, rec: 1}
+	out, err := x.appendRecord(dst, r, true)
+	if err != nil {
+		return dst, nil, err
+	}
+	return out, x.warnings, nil
+}
+
 // xmlEncoder writes one record.
 type xmlEncoder struct {
 	repair   bool

@@ -151,6 +151,39 @@ func TestAppendXMLValidates(t *testing.T) {
 	}
 }
 
+// AppendXMLRepaired writes what AppendXML refuses, with XMLWriter's
+// repairs reported, and still refuses what no repair fixes.
+func TestAppendXMLRepaired(t *testing.T) {
+	rec := NewBuilder().Leader("01234cam a2200289 a 4500").
+		Control("001", "u200").
+		Data("949", ' ', 'L', 'a', "PS3545 .I345").
+		Record()
+	if _, err := AppendXML(nil, rec); !errors.Is(err, ErrNotRepresentable) {
+		t.Fatalf("AppendXML: %v, want ErrNotRepresentable", err)
+	}
+	out, repairs, err := AppendXMLRepaired([]byte("prefix"), rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(repairs) != 1 || repairs[0].Tag != "949" || !errors.Is(repairs[0], ErrNotRepresentable) {
+		t.Fatalf("repairs %v, want one for 949", repairs)
+	}
+	xmllintValidate(t, out[len("prefix"):], "AppendXMLRepaired output")
+	back, err := NewXMLReader(bytes.NewReader(out[len("prefix"):])).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := back.Fields[1]; f.Tag != "949" || f.Ind2 != ' ' || string(f.Subfields[0].Value) != "PS3545 .I345" {
+		t.Fatalf("949 read back as %+v", f)
+	}
+
+	bad := NewBuilder().Leader("01234cam a2200289 a 4500").Data("2-5", '1', '0', 'a', "T").Record()
+	got, repairs, err := AppendXMLRepaired([]byte("prefix"), bad)
+	if !errors.Is(err, ErrNotRepresentable) || string(got) != "prefix" || repairs != nil {
+		t.Fatalf("bad tag: %q, %v, %v; want refused, dst unchanged", got, repairs, err)
+	}
+}
+
 // TestXMLWriterRefusesAndRepairs checks each kind of record the schema
 // cannot express: refused by default (nothing written), repaired with a
 // warning when asked.

@@ -9,11 +9,22 @@ import (
 	"github.com/colophon-search/colophon/marc"
 )
 
+// appendMARCXML appends rec as a MARCXML record. A record that the MARCXML
+// schema cannot express as it is (an upper-case indicator, say, which MARC
+// 21 does not define but real catalogues hold) is served with the marc
+// package's documented repairs (marc.XMLWriter: such an indicator becomes a
+// blank) rather than refused: a client asking for a record it was told of
+// should get it. Only what repairs cannot fix (a bad tag) is an error.
+func appendMARCXML(dst []byte, rec *marc.Record) ([]byte, error) {
+	b, _, err := marc.AppendXMLRepaired(dst, rec)
+	return b, err
+}
+
 // encodeRecord serialises rec in an SRU record schema.
 func encodeRecord(schema string, rec *marc.Record) ([]byte, error) {
 	switch schema {
 	case schemaMARCXML:
-		return marc.AppendXML(nil, rec)
+		return appendMARCXML(nil, rec)
 	case schemaJSON:
 		return marc.AppendJSON(nil, rec)
 	case schemaDC:
@@ -26,7 +37,7 @@ func encodeRecord(schema string, rec *marc.Record) ([]byte, error) {
 func encodeFormat(format string, rec *marc.Record) ([]byte, string, error) {
 	switch format {
 	case "marcxml", "xml":
-		b, err := marc.AppendXML(nil, rec)
+		b, err := appendMARCXML(nil, rec)
 		return b, "application/marcxml+xml; charset=utf-8", err
 	case "json", "":
 		b, err := marc.AppendJSON(nil, rec)

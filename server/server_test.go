@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -780,4 +781,70 @@ func FuzzSRUParams(f *testing.F) {
 			t.Fatalf("/v1/search?%q: status %d", raw, resp.StatusCode)
 		}
 	})
+}
+
+// TestSRUMARCXMLRepairedIndicator asks for a record whose 949 has the
+// upper-case second indicator 'L' (uva_001_2000.mrc, 001 u200), which the
+// MARCXML schema's [0-9a-z ] does not allow: the record is served, with
+// the marc package's documented repair (the indicator becomes a blank),
+// and it validates against the schema.
+func TestSRUMARCXMLRepairedIndicator(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	root, raw := ts.sru(q("version", "1.2", "operation", "searchRetrieve", "query", "rec.identifier = u200", "maximumRecords", "1", "recordSchema", "marcxml"))
+	if d := root.all("diagnostic"); len(d) > 0 {
+		t.Fatalf("diagnostic instead of the record:\n%s", raw)
+	}
+	var rec *xnode
+	for _, r := range root.all("record") {
+		if r.space == nsMARCXML {
+			rec = r
+		}
+	}
+	if rec == nil {
+		t.Fatalf("no MARCXML record:\n%s", raw)
+	}
+	var f001 string
+	var f949 *xnode
+	for _, c := range rec.children {
+		switch {
+		case c.name == "controlfield" && c.attrs["tag"] == "001":
+			f001 = c.text
+		case c.name == "datafield" && c.attrs["tag"] == "949":
+			f949 = c
+		}
+	}
+	if f001 != "u200" || f949 == nil {
+		t.Fatalf("001 %q, 949 %v:\n%s", f001, f949, raw)
+	}
+	if f949.attrs["ind2"] != " " {
+		t.Errorf("949 ind2 %q, want the repair's blank", f949.attrs["ind2"])
+	}
+	if len(f949.children) == 0 {
+		t.Errorf("949 lost its subfields:\n%s", raw)
+	}
+
+	// The record, cut out of the response, against the MARC 21 slim schema.
+	start := bytes.Index(raw, []byte(`<record xmlns="`+nsMARCXML+`"`))
+	end := -1
+	if start >= 0 {
+		end = bytes.Index(raw[start:], []byte("</record>"))
+	}
+	if start < 0 || end < 0 {
+		t.Fatalf("MARCXML record not found as text:\n%s", raw)
+	}
+	xmllint, err := exec.LookPath("xmllint")
+	if err != nil {
+		t.Fatal("xmllint not found (Debian package libxml2-utils, make deps)")
+	}
+	schema := filepath.Join(sharedDir(t), "specs", "MARC21slim.xsd")
+	if _, err := os.Stat(schema); err != nil {
+		t.Fatalf("MARC21slim.xsd not found (set COLOPHON_SHARED): %v", err)
+	}
+	doc := filepath.Join(t.TempDir(), "record.xml")
+	if err := os.WriteFile(doc, raw[start:start+end+len("</record>")], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(xmllint, "--noout", "--schema", schema, doc).CombinedOutput(); err != nil {
+		t.Fatalf("record does not validate against MARC21slim.xsd: %v\n%s", err, out)
+	}
 }

@@ -96,18 +96,23 @@ func eachRecord(name string, opts marc.DecoderOptions, stdin io.Reader, rec func
 		if err == io.EOF {
 			return stats(), nil
 		}
-		var pe *marc.ParseError
-		if err != nil && !errors.As(err, &pe) {
-			return stats(), err
-		}
-		for _, w := range d.Warnings() {
-			defect(w)
-		}
 		if err != nil {
+			// pe escapes, so it is declared where it costs an allocation
+			// per rejected record rather than per record.
+			var pe *marc.ParseError
+			if !errors.As(err, &pe) {
+				return stats(), err
+			}
+			for _, w := range d.Warnings() {
+				defect(w)
+			}
 			if len(d.Warnings()) == 0 {
 				defect(pe)
 			}
 			continue
+		}
+		for _, w := range d.Warnings() {
+			defect(w)
 		}
 		if err := rec(r); err != nil {
 			var we *marc.WriteError
