@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -80,6 +79,8 @@ type DocBuilder struct {
 	analyzer map[string]*analysis.Analyzer
 	stemmers map[analysis.Language]*analysis.Analyzer // nil: no stemmer
 	names    map[fieldNameKey]string                  // field names, computed once
+	forks    map[string]*textFork                     // by stemming languages
+	fork     *textFork                                // of the document being built
 
 	// Reused from document to document.
 	tags   tagIndex
@@ -105,8 +106,17 @@ type pendingToken struct {
 	start, end int32
 }
 
-// fieldNameKey identifies a derived field name: kind 0 is the phrase field
-// of index ix, kind 1 the stem field of ix in lang.
+// textFork analyses a value of a "text" index once for its unstemmed
+// field and its stem fields: the analyzers are text_exact, then the
+// stemmers of langs.
+type textFork struct {
+	fork  *analysis.Fork
+	langs []analysis.Language
+}
+
+// fieldNameKey identifies a derived field or column name: kind 0 is the
+// phrase field of index ix, kind 1 the stem field of ix in lang, kind 2
+// the facet column and kind 3 the sort column of ix.
 type fieldNameKey struct {
 	ix   string
 	kind int
@@ -124,7 +134,8 @@ func NewDocBuilder(s *Schema, reg *analysis.Registry, defaultLang analysis.Langu
 		defaultLang = analysis.English
 	}
 	b := &DocBuilder{schema: s, reg: reg, defLang: defaultLang, analyzer: map[string]*analysis.Analyzer{},
-		stemmers: map[analysis.Language]*analysis.Analyzer{}, names: map[fieldNameKey]string{}, slot: map[string]int32{}}
+		stemmers: map[analysis.Language]*analysis.Analyzer{}, names: map[fieldNameKey]string{}, slot: map[string]int32{},
+		forks: map[string]*textFork{}}
 	for _, d := range s.Indexes {
 		for _, p := range d.Profiles {
 			if p == analysis.ProfileText {
@@ -214,7 +225,7 @@ func (b *DocBuilder) analyse(rec *marc.Record, stored []byte) (*Document, error)
 	b.fields, b.toks, b.arena, b.valBuf = b.fields[:0], b.toks[:0], b.arena[:0], b.valBuf[:0]
 	b.tags.reset(rec)
 
-	langs := b.stemLanguages(rec)
+	b.fork = b.textFork(b.stemLanguages(rec))
 	var values []value
 	for di := range b.schema.Indexes {
 		d := &b.schema.Indexes[di]
@@ -222,7 +233,7 @@ func (b *DocBuilder) analyse(rec *marc.Record, stored []byte) (*Document, error)
 		if d.FirstOnly && len(values) > 1 {
 			values = values[:1]
 		}
-		b.addValues(doc, d, values, langs)
+		b.addValues(doc, d, values)
 	}
 	if b.schema.Index("title_proper") != nil {
 		if k := b.titleKey(rec); k != nil {
@@ -267,17 +278,23 @@ type compactDoc struct {
 	arena  []byte // the terms of toks
 }
 
-// buildCompact is Build giving a compactDoc.
-func (b *DocBuilder) buildCompact(rec *marc.Record, stored []byte) (*compactDoc, error) {
+// buildCompact is Build giving a compactDoc. If cd is not nil, its memory
+// is reused for the result.
+func (b *DocBuilder) buildCompact(rec *marc.Record, stored []byte, cd *compactDoc) (*compactDoc, error) {
+	if cd == nil {
+		cd = &compactDoc{}
+	}
 	doc, err := b.analyse(rec, stored)
+	cd.doc = doc
+	cd.fields, cd.toks, cd.arena = cd.fields[:0], cd.toks[:0], cd.arena[:0]
 	if err != nil {
-		return &compactDoc{doc: doc}, err
+		return cd, err
 	}
-	cd := &compactDoc{doc: doc, fields: make([]string, len(b.fields)),
-		toks: slices.Clone(b.toks), arena: bytes.Clone(b.arena)}
 	for i := range b.fields {
-		cd.fields[i] = b.fields[i].name
+		cd.fields = append(cd.fields, b.fields[i].name)
 	}
+	cd.toks = append(cd.toks, b.toks...)
+	cd.arena = append(cd.arena, b.arena...)
 	return cd, nil
 }
 
@@ -327,6 +344,9 @@ func EncodeStored(rec *marc.Record) ([]byte, error) {
 // DecodeStored parses a stored record written by EncodeStored (or given
 // to Build as the original bytes).
 func DecodeStored(b []byte) (*marc.Record, error) {
+	if len(b) > 0 && b[0] >= '0' && b[0] <= '9' {
+		return marc.Unmarshal(b) // ISO 2709 starts with its length
+	}
 	s, err := marc.NewDecoder(bytes.NewReader(b), marc.DecoderOptions{Charset: marc.CharsetAuto})
 	if err != nil {
 		return nil, err
@@ -462,6 +482,22 @@ func (b *DocBuilder) phraseField(ix string) string {
 	return n
 }
 
+// columnName returns FacetColumn(ix) (kind 2) or SortColumn(ix) (kind 3)
+// without allocating.
+func (b *DocBuilder) columnName(ix string, kind int) string {
+	k := fieldNameKey{ix: ix, kind: kind}
+	n, ok := b.names[k]
+	if !ok {
+		if kind == 2 {
+			n = FacetColumn(ix)
+		} else {
+			n = SortColumn(ix)
+		}
+		b.names[k] = n
+	}
+	return n
+}
+
 // stemField returns StemField(ix, l) without allocating.
 func (b *DocBuilder) stemField(ix string, l analysis.Language) string {
 	k := fieldNameKey{ix: ix, kind: 1, lang: l}
@@ -471,6 +507,30 @@ func (b *DocBuilder) stemField(ix string, l analysis.Language) string {
 		b.names[k] = n
 	}
 	return n
+}
+
+// textFork returns the fork analysing "text" values for the stemming
+// languages langs.
+func (b *DocBuilder) textFork(langs []analysis.Language) *textFork {
+	var key [8]byte
+	k := key[:0]
+	for _, l := range langs {
+		k = append(k, byte(l))
+	}
+	if f, ok := b.forks[string(k)]; ok {
+		return f
+	}
+	f := &textFork{}
+	as := []*analysis.Analyzer{b.analyzer[analysis.ProfileTextExact]}
+	for _, l := range langs {
+		if a := b.stemmer(l); a != nil {
+			as = append(as, a)
+			f.langs = append(f.langs, l)
+		}
+	}
+	f.fork = analysis.NewFork(as...)
+	b.forks[string(k)] = f
+	return f
 }
 
 // stemmer returns the stemming analyzer of l, or nil.
@@ -505,7 +565,7 @@ func (b *DocBuilder) addTokens(name string, toks []analysis.Token) {
 	f.nextPos = base + uint32(maxPos) + positionGap
 }
 
-func (b *DocBuilder) addValues(doc *Document, d *IndexDef, values []value, langs []analysis.Language) {
+func (b *DocBuilder) addValues(doc *Document, d *IndexDef, values []value) {
 	if len(values) == 0 {
 		return
 	}
@@ -515,14 +575,14 @@ func (b *DocBuilder) addValues(doc *Document, d *IndexDef, values []value, langs
 		for _, p := range d.Profiles {
 			switch p {
 			case analysis.ProfileText:
-				b.addTokens(FieldName(d.Name), b.analyzer[analysis.ProfileTextExact].Analyze(&b.buf, text))
-				for _, l := range langs {
-					a := b.stemmer(l)
-					if a == nil {
-						continue
+				f := b.fork
+				f.fork.Analyze(&b.buf, text, func(i int, toks []analysis.Token) {
+					if i == 0 {
+						b.addTokens(FieldName(d.Name), toks)
+					} else {
+						b.addTokens(b.stemField(d.Name, f.langs[i-1]), toks)
 					}
-					b.addTokens(b.stemField(d.Name, l), a.Analyze(&b.buf, text))
-				}
+				})
 			case analysis.ProfileTextExact:
 				if !hasProfile(d, analysis.ProfileText) {
 					b.addTokens(FieldName(d.Name), b.analyzer[p].Analyze(&b.buf, text))
@@ -556,16 +616,16 @@ func (b *DocBuilder) addValues(doc *Document, d *IndexDef, values []value, langs
 		}
 	}
 	if d.Facet && len(facet) > 0 {
-		doc.Columns = append(doc.Columns, ColumnValue{Name: FacetColumn(d.Name), Values: dedupe(facet)})
+		doc.Columns = append(doc.Columns, ColumnValue{Name: b.columnName(d.Name, 2), Values: dedupe(facet)})
 	}
 	if d.Sort && len(sortKey) > 0 {
-		doc.Columns = append(doc.Columns, ColumnValue{Name: SortColumn(d.Name), Values: sortKey[:1]})
+		doc.Columns = append(doc.Columns, ColumnValue{Name: b.columnName(d.Name, 3), Values: sortKey[:1]})
 	} else if d.Sort && !hasProfile(d, analysis.ProfileSortkey) {
 		// Sortable indexes without a sortkey profile sort by their
 		// collation key.
 		toks := b.analyzer[analysis.ProfileSortkey].Analyze(&b.buf, values[0].text)
 		if len(toks) > 0 {
-			doc.Columns = append(doc.Columns, ColumnValue{Name: SortColumn(d.Name), Values: [][]byte{bytes.Clone(toks[0].Term)}})
+			doc.Columns = append(doc.Columns, ColumnValue{Name: b.columnName(d.Name, 3), Values: [][]byte{bytes.Clone(toks[0].Term)}})
 		}
 	}
 }

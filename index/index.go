@@ -37,13 +37,14 @@ const lockName = "COLOPHON.LOCK"
 // number of concurrent readers (Snapshot). An Index is safe for concurrent
 // use.
 type Index struct {
-	opts  *Options
-	dir   string
-	db    *pebble.DB
-	cache interface{ Unref() }
-	lock  io.Closer
-	enc   *zstd.Encoder
-	dec   *zstd.Decoder
+	opts      *Options
+	dir       string
+	db        *pebble.DB
+	cache     interface{ Unref() }
+	lock      io.Closer
+	enc       *zstd.Encoder
+	dec       *zstd.Decoder
+	blockBufs sync.Pool // *[]byte: decompressed stored blocks (Snapshot.Stored)
 
 	schema []byte
 

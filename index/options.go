@@ -38,7 +38,9 @@ type Options struct {
 	MaxSegmentDocs int
 
 	// StoredBlockSize is the uncompressed size of the zstd blocks holding
-	// stored records. The default is 32 KiB.
+	// stored records. Reading one record decompresses its whole block, so
+	// this trades index size for the cost of a page of hits. The default
+	// is 8 KiB (some seven records).
 	StoredBlockSize int
 
 	// FacetBitmapMaxValues is the largest number of distinct values of a
@@ -93,7 +95,7 @@ func (o *Options) EnsureDefaults() *Options {
 		o.MaxSegmentDocs = 2_000_000
 	}
 	if o.StoredBlockSize == 0 {
-		o.StoredBlockSize = 32 << 10
+		o.StoredBlockSize = 8 << 10
 	}
 	if o.FacetBitmapMaxValues == 0 {
 		o.FacetBitmapMaxValues = 256

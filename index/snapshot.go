@@ -444,11 +444,22 @@ func (s *Snapshot) Stored(ctx context.Context, doc uint32) ([]byte, error) {
 		return nil, errNoDoc(doc)
 	}
 	local := doc - sv.seg.hdr.base
-	recs, first, err := sv.seg.storedBlock(local, func(src []byte) ([]byte, error) { return s.idx.dec.DecodeAll(src, nil) })
+	// The block is decompressed into a pooled buffer and the record
+	// copied out: a block holds Options.StoredBlockSize bytes of records.
+	bp, _ := s.idx.blockBufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	defer s.idx.blockBufs.Put(bp)
+	recs, first, err := sv.seg.storedBlock(local, func(src []byte) ([]byte, error) {
+		out, err := s.idx.dec.DecodeAll(src, (*bp)[:0])
+		*bp = out
+		return out, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return recs[local-first], nil
+	return bytes.Clone(recs[local-first]), nil
 }
 
 // DocID returns the external record ID of doc.

@@ -263,7 +263,7 @@ func BenchmarkQuery(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				t0 := time.Now()
-				resp, err := s.Search(ctx, Request{Query: q.query})
+				resp, err := s.Search(ctx, Request{Query: q.query, Stored: true})
 				if err != nil {
 					b.Fatalf("%s: %v", q.query, err)
 				}
