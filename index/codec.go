@@ -140,19 +140,6 @@ func (d *decbuf) u32() uint32 {
 	return uint32(v)
 }
 
-func (d *decbuf) fixed32() uint32 {
-	if d.err != nil {
-		return 0
-	}
-	if len(d.b)-d.off < 4 {
-		d.fail("truncated")
-		return 0
-	}
-	v := binary.LittleEndian.Uint32(d.b[d.off:])
-	d.off += 4
-	return v
-}
-
 func (d *decbuf) bytes() []byte {
 	n := d.uvarint()
 	if d.err != nil {

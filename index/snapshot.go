@@ -181,7 +181,6 @@ type Postings struct {
 	parts []postingsPart
 	cur   int
 	doc   uint32
-	freq  uint32
 	pos   []uint32
 	posOK bool
 	err   error

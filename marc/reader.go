@@ -917,35 +917,6 @@ func (r *Reader) slowField(tagb, d []byte, off int64) {
 	r.fields = append(r.fields, fl)
 }
 
-// specialBytes marks, in the high bit of each byte of the result, the
-// bytes of the little-endian word w that are a subfield delimiter (0x1F),
-// an escape (0x1B) or 0x80 and above. Every such byte is marked; a byte
-// above a delimiter or escape may be marked too, so callers look at the
-// marked bytes themselves.
-func specialBytes(w uint64) uint64 {
-	// 0x1B and 0x1F differ in bit 2 only: OR-ing it in makes both 0x1F,
-	// and XOR-ing with 0x1F makes them zero.
-	x := (w | 0x04*lsb) ^ (subfieldDelim * lsb)
-	return ((x-lsb)&^x | w) & msb
-}
-
-// firstSpecial returns the index of the first byte of b that is a
-// subfield delimiter, an escape or 0x80 and above, or -1.
-func firstSpecial(b []byte) int {
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		if specialBytes(binary.LittleEndian.Uint64(b[i:])) != 0 {
-			break
-		}
-	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c == subfieldDelim || c == escape || c >= 0x80 {
-			return i
-		}
-	}
-	return -1
-}
-
 // codeOK and indicatorOK tabulate validCode and validIndicator.
 var (
 	codeOK      = byteSet(validCode)

@@ -116,13 +116,12 @@ func (s *Searcher) Compile(ctx context.Context, q *Query, snap *index.Snapshot, 
 
 type compiler struct {
 	s    *Searcher
-	abuf analysis.Buffer // scratch of analyzeString
 	ctx  context.Context
 	snap *index.Snapshot
 	opts CompileOptions
 	res  *Resolution
 	plan *Plan
-	buf  analysis.Buffer
+	buf  analysis.Buffer // scratch of analyzeString
 
 	// titleWords are the literal words of positive keyword and title
 	// clauses, in query order, for the exact-title bonus.
@@ -1291,7 +1290,7 @@ func (c *compiler) positional(n Node, positive bool) (posNode, error) {
 // analyzeString analyses text with a, reusing the compiler's buffer; the
 // tokens and their terms are copied out in one allocation each.
 func (c *compiler) analyzeString(a *analysis.Analyzer, text string) []analysis.Token {
-	toks := a.Analyze(&c.abuf, []byte(text))
+	toks := a.Analyze(&c.buf, []byte(text))
 	if len(toks) == 0 {
 		return nil
 	}
