@@ -342,7 +342,12 @@ func runSize(c *config, b *bins, setupErrs map[string]error, n int) (*peers.Resu
 	dir := filepath.Join(c.work, fmt.Sprintf("n%d", n))
 	logf("preparing corpus of %d records (seed %d)", n, c.seed)
 	p, err := runProc(exec.Command(b.prep, "-n", strconv.Itoa(n), "-seed", strconv.FormatUint(c.seed, 10),
-		"-dir", dir, "-per-class", strconv.Itoa(c.perClass), "-cache", filepath.Join(c.root, "bench/.cache")))
+		"-dir", dir, "-per-class", strconv.Itoa(c.perClass), "-cache", filepath.Join(c.root, "bench/.cache"),
+		// At 10,000,000 records the MARCXML copy and the extracted
+		// documents take tens of gigabytes: write them only for the
+		// engines that read them.
+		"-xml="+strconv.FormatBool(c.engines["zebra"]),
+		"-docs="+strconv.FormatBool(c.engines["bleve"] || c.engines["sqlite"] || c.engines["xapian"])))
 	if err != nil {
 		return nil, err
 	}

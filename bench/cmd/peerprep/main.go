@@ -30,18 +30,20 @@ func main() {
 	dir := flag.String("dir", "", "output directory (required)")
 	cache := flag.String("cache", "", "corpus cache directory (default: bench/.cache)")
 	perClass := flag.Int("per-class", 20, "queries per class")
+	xml := flag.Bool("xml", true, "also write the corpus as MARCXML (for Zebra)")
+	docs := flag.Bool("docs", true, "write docs.jsonl, the extracted field values (for Bleve, SQLite and Xapian)")
 	flag.Parse()
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "peerprep: -dir is required")
 		os.Exit(2)
 	}
-	if err := run(*n, *seed, *dump, *dir, *cache, *perClass); err != nil {
+	if err := run(*n, *seed, *dump, *dir, *cache, *perClass, *xml, *docs); err != nil {
 		fmt.Fprintln(os.Stderr, "peerprep:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n int, seed uint64, dump, dir, cache string, perClass int) error {
+func run(n int, seed uint64, dump, dir, cache string, perClass int, withXML, withDocs bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -53,7 +55,7 @@ func run(n int, seed uint64, dump, dir, cache string, perClass int) error {
 	if fi, err := os.Stat(cf.Path); err == nil {
 		prep.CorpusBytes = fi.Size()
 	}
-	if dump == "" {
+	if dump == "" && withXML {
 		xf, err := bench.OpenCorpus(bench.CorpusConfig{Records: n, Seed: seed, CacheDir: cache, Format: marc.FormatMARCXML})
 		if err != nil {
 			return err
@@ -64,7 +66,12 @@ func run(n int, seed uint64, dump, dir, cache string, perClass int) error {
 		}
 	}
 	schema := index.DefaultSchema()
-	docsPath := filepath.Join(dir, "docs.jsonl")
+	// Without docs.jsonl the documents are still extracted: the query mix
+	// is drawn from them.
+	docsPath := os.DevNull
+	if withDocs {
+		docsPath = filepath.Join(dir, "docs.jsonl")
+	}
 	out, err := os.Create(docsPath)
 	if err != nil {
 		return err
@@ -112,7 +119,9 @@ func run(n int, seed uint64, dump, dir, cache string, perClass int) error {
 	if err := os.WriteFile(mixPath, b, 0o644); err != nil {
 		return err
 	}
-	prep.DocsFile = docsPath
+	if withDocs {
+		prep.DocsFile = docsPath
+	}
 	prep.MixFile = mixPath
 	return json.NewEncoder(os.Stdout).Encode(prep)
 }
