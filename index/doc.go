@@ -14,7 +14,10 @@
 // lengths, column values, the IDs and the zstd-compressed original records.
 // Postings hold global document numbers, so a term's bitmaps from several
 // segments are ORed without shifting. Deletions are per-segment roaring
-// bitmaps kept beside the immutable segments.
+// bitmaps kept beside the immutable segments. A segment's term
+// dictionaries are read into memory on first use, not when it opens: a
+// bulk build then holds only those of the segments being merged, and a
+// search only those of the fields it looks in.
 //
 // Commit resolves the batch (the last operation on an ID wins; an add
 // replaces a live record with the same ID), then, in one synced Pebble

@@ -11,9 +11,9 @@ import (
 // per call, and a keyword search makes hundreds of lookups (one per
 // scoring field and segment).
 func (s *segment) fstGet(field string, term []byte) (uint64, bool, error) {
-	fst := s.fsts[field]
+	fst, err := s.fst(field)
 	if fst == nil {
-		return 0, false, nil
+		return 0, false, err
 	}
 	p, ok := s.readers.Load(field)
 	if !ok {
@@ -22,7 +22,6 @@ func (s *segment) fstGet(field string, term []byte) (uint64, bool, error) {
 	pool := p.(*sync.Pool)
 	r, _ := pool.Get().(*vellum.Reader)
 	if r == nil {
-		var err error
 		if r, err = fst.Reader(); err != nil {
 			return 0, false, err
 		}

@@ -54,7 +54,11 @@ func readSegment(mem *memKV, dec *zstd.Decoder) error {
 	if err != nil {
 		return err
 	}
-	for name, fst := range s.fsts {
+	for name := range s.fsts {
+		fst, err := s.fst(name)
+		if err != nil {
+			return err
+		}
 		it, err := fst.Iterator(nil, nil)
 		for err == nil {
 			_, v := it.Current()

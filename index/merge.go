@@ -488,7 +488,12 @@ func writeMerged(ctx context.Context, w *segWriter, inputs []segView, remaps [][
 		}
 		var m multiTermIter
 		for i, in := range inputs {
-			if fst := in.seg.fsts[field]; fst != nil {
+			fst, err := in.seg.fst(field)
+			if err != nil {
+				m.close()
+				return err
+			}
+			if fst != nil {
 				it, err := fst.Iterator(nil, nil)
 				m.add(it, err, i)
 			}

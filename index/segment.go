@@ -95,7 +95,7 @@ type segment struct {
 	mem        *memKV   // non-nil for an unflushed in-memory segment
 	logSeqs    []uint64 // log records an in-memory segment holds
 	fields     map[string]*fieldMeta
-	fsts       map[string]*vellum.FST
+	fsts       map[string]*lazyFST // by field; loaded on first use
 	cols       map[string]*columnMeta
 	idFST      *vellum.FST
 	suppressed *roaring.Bitmap
@@ -142,21 +142,11 @@ func openSegment(id uint64, src kvSource, mem *memKV) (*segment, error) {
 		return nil, err
 	}
 	s := &segment{id: id, hdr: hdr, src: src, mem: mem,
-		fields: map[string]*fieldMeta{}, fsts: map[string]*vellum.FST{}, cols: map[string]*columnMeta{}}
+		fields: map[string]*fieldMeta{}, fsts: map[string]*lazyFST{}, cols: map[string]*columnMeta{}}
 	for i := range hdr.fields {
 		f := &hdr.fields[i]
 		s.fields[f.name] = f
-		k := segKey(id, kindFST, []byte(f.name))
-		v, err := src.get(k)
-		if err != nil {
-			return nil, err
-		}
-		if v == nil {
-			return nil, corruptf(k, 0, "missing term dictionary")
-		}
-		if s.fsts[f.name], err = loadFST(k, v); err != nil {
-			return nil, err
-		}
+		s.fsts[f.name] = &lazyFST{key: segKey(id, kindFST, []byte(f.name))}
 	}
 	for i := range hdr.columns {
 		s.cols[hdr.columns[i].name] = &hdr.columns[i]
@@ -183,6 +173,39 @@ func openSegment(id uint64, src kvSource, mem *memKV) (*segment, error) {
 		}
 	}
 	return s, nil
+}
+
+// lazyFST is a term dictionary read from the segment on first use. The
+// dictionaries of a large index take hundreds of megabytes; loading them
+// when a segment opens would keep every one of them on the heap, while
+// building needs none but those of the segments being merged, and a
+// search only those of the fields it looks in.
+type lazyFST struct {
+	key  []byte
+	once sync.Once
+	fst  *vellum.FST
+	err  error
+}
+
+// fst returns the term dictionary of field, or nil if the segment has no
+// such field.
+func (s *segment) fst(field string) (*vellum.FST, error) {
+	l := s.fsts[field]
+	if l == nil {
+		return nil, nil
+	}
+	l.once.Do(func() {
+		v, err := s.src.get(l.key)
+		switch {
+		case err != nil:
+			l.err = err
+		case v == nil:
+			l.err = corruptf(l.key, 0, "missing term dictionary")
+		default:
+			l.fst, l.err = loadFST(l.key, v)
+		}
+	})
+	return l.fst, l.err
 }
 
 // decodeBitmap decodes a roaring bitmap from untrusted bytes. The result

@@ -357,7 +357,13 @@ func (s *Snapshot) Terms(ctx context.Context, field string, start []byte) *TermI
 		return t
 	}
 	for i, sv := range s.v.segs {
-		if fst := sv.seg.fsts[field]; fst != nil {
+		fst, err := sv.seg.fst(field)
+		if err != nil {
+			t.err = err
+			t.m.close()
+			return t
+		}
+		if fst != nil {
 			it, err := fst.Iterator(start, nil)
 			t.m.add(it, err, i)
 		}
@@ -409,7 +415,11 @@ func (s *Snapshot) Expand(ctx context.Context, field string, a vellum.Automaton,
 	var m multiTermIter
 	defer m.close()
 	for i, sv := range s.v.segs {
-		if fst := sv.seg.fsts[field]; fst != nil {
+		fst, err := sv.seg.fst(field)
+		if err != nil {
+			return nil, err
+		}
+		if fst != nil {
 			it, err := fst.Search(a, nil, nil)
 			m.add(it, err, i)
 		}
