@@ -482,7 +482,7 @@ func (idx *Index) removeGarbage(live map[uint64]bool) error {
 		return err
 	}
 	for _, id := range dead {
-		if err := idx.db.DeleteRange(segPrefix(id), segPrefix(id+1), pebble.NoSync); err != nil {
+		if err := idx.dropSegmentKeys(id); err != nil {
 			return err
 		}
 	}

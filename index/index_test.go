@@ -136,3 +136,52 @@ func TestConcurrentReaders(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestDroppedSegmentsFreeDisk checks that a merge frees the disk space of
+// the segments it replaces at once, not at some later compaction.
+func TestDroppedSegmentsFreeDisk(t *testing.T) {
+	ctx := context.Background()
+	idx, err := Open("db", &Options{FS: vfs.NewMem(), DirectIngestDocs: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	for k := 0; k < 4; k++ {
+		b := idx.NewBatch()
+		for i := 0; i < 10; i++ {
+			b.Add(ctx, Document{ID: strconv.Itoa(k*10 + i), Stored: make([]byte, 2000), Fields: []FieldTerms{{Name: "f", Tokens: []Token{{Term: []byte("x" + strconv.Itoa(i))}}}}})
+		}
+		if _, err := idx.Commit(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var old []uint64
+	for _, s := range idx.current().segs {
+		if s.seg.mem != nil {
+			t.Fatalf("segment %d is in memory: batches of DirectIngestDocs should be ingested", s.seg.id)
+		}
+		if u, err := idx.db.EstimateDiskUsage(segPrefix(s.seg.id), segPrefix(s.seg.id+1)); err != nil || u == 0 {
+			t.Fatalf("segment %d: disk usage %d, %v", s.seg.id, u, err)
+		}
+		old = append(old, s.seg.id)
+	}
+	if len(old) != 4 {
+		t.Fatalf("%d segments, want 4", len(old))
+	}
+	if err := idx.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range old {
+		if u, err := idx.db.EstimateDiskUsage(segPrefix(id), segPrefix(id+1)); err != nil || u != 0 {
+			t.Errorf("merged-away segment %d still takes %d bytes (%v)", id, u, err)
+		}
+	}
+	s, err := idx.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.NumDocs() != 40 {
+		t.Fatalf("%d docs after the merge, want 40", s.NumDocs())
+	}
+}
