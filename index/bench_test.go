@@ -145,10 +145,22 @@ func BenchmarkTermLookup(b *testing.B) {
 }
 
 // BenchmarkCommitToSearchable measures the time from committing a
-// one-record batch until a new snapshot finds it.
+// one-record batch until a new snapshot finds it, in an index of up to
+// 10,000 synthetic documents, or in the index named by
+// COLOPHON_BENCH_INDEX (a scratch copy: the benchmark adds to it), such
+// as one built from 1,000,000 records.
 func BenchmarkCommitToSearchable(b *testing.B) {
 	ctx := context.Background()
-	idx := buildBenchIndex(b, b.TempDir(), min(benchRecords(), 10_000))
+	var idx *Index
+	if dir := os.Getenv("COLOPHON_BENCH_INDEX"); dir != "" {
+		var err error
+		if idx, err = Open(dir, nil); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s: %d segments", dir, len(idx.current().segs))
+	} else {
+		idx = buildBenchIndex(b, b.TempDir(), min(benchRecords(), 10_000))
+	}
 	defer idx.Close()
 	c := newSynthCorpus(3)
 	b.ReportAllocs()

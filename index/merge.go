@@ -60,6 +60,16 @@ func (idx *Index) mergeOnce(ctx context.Context, all bool) (bool, error) {
 	return true, idx.run(ctx, job)
 }
 
+// settleMerges runs the merges the merge policy picks until it picks none.
+func (idx *Index) settleMerges(ctx context.Context) error {
+	for {
+		did, err := idx.mergeOnce(ctx, false)
+		if err != nil || !did {
+			return err
+		}
+	}
+}
+
 // Flush writes the in-memory segments (whose batches are already durable
 // in the log) into a persisted segment.
 func (idx *Index) Flush(ctx context.Context) error {

@@ -191,6 +191,6 @@ func TestReadCacheBudget(t *testing.T) {
 	}
 	c.put(cacheKey{seg: 1000}, "big", budget, budget)
 	if _, ok := c.get(cacheKey{seg: 1000}); ok {
-		t.Fatal("an entry larger than an eighth of the budget was kept")
+		t.Fatal("an entry larger than a quarter of the budget was kept")
 	}
 }
