@@ -353,8 +353,9 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 		return stats, err
 	}
 	// A bulk build commits segments faster than the one background merge
-	// goroutine merges them: a 1,000,000-record build ended with 45
-	// unmerged segments, and every search pays per segment. Finish the
+	// goroutine merges them: a 1,000,000-record build ended with 49
+	// segments, 46 of them never merged, and every search pays per
+	// segment. Finish the
 	// merges the policy asks for, as Lucene's IndexWriter.close waits for
 	// its merges.
 	if err := idx.settleMerges(ctx); err != nil {

@@ -147,14 +147,7 @@ func BenchmarkBuild(b *testing.B) {
 // BenchmarkDocBuild measures DocBuilder.Build alone (one goroutine) on the
 // UVA records.
 func BenchmarkDocBuild(b *testing.B) {
-	reg, err := analysis.NewRegistry(analysis.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, err := NewDocBuilder(DefaultSchema(), reg, analysis.NoLanguage)
-	if err != nil {
-		b.Fatal(err)
-	}
+	db := testDocBuilder(b)
 	recs, raws := loadUVA(b)
 	var toks, fields int
 	for i, r := range recs {
@@ -182,14 +175,7 @@ func BenchmarkDocBuild(b *testing.B) {
 // BenchmarkSegmentWrite measures Commit of prebuilt documents of the UVA
 // records in one batch (inversion, segment encoding and ingestion).
 func BenchmarkSegmentWrite(b *testing.B) {
-	reg, err := analysis.NewRegistry(analysis.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, err := NewDocBuilder(DefaultSchema(), reg, analysis.NoLanguage)
-	if err != nil {
-		b.Fatal(err)
-	}
+	db := testDocBuilder(b)
 	var docs []Document
 	recs, raws := loadUVA(b)
 	for i, r := range recs {

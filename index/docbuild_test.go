@@ -9,7 +9,8 @@ import (
 	"github.com/colophon-search/colophon/marc"
 )
 
-func testDocBuilder(t *testing.T) *DocBuilder {
+// testDocBuilder returns a DocBuilder of the default schema and analysers.
+func testDocBuilder(t testing.TB) *DocBuilder {
 	t.Helper()
 	reg, err := analysis.NewRegistry(analysis.Options{})
 	if err != nil {

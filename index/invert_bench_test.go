@@ -1,23 +1,12 @@
 package index
 
-import (
-	"testing"
-
-	"github.com/colophon-search/colophon/analysis"
-)
+import "testing"
 
 // BenchmarkInvert measures the inverter alone: the tokens of the UVA
 // records' documents interned and recorded as occurrences (invert), and
 // then encoded as a segment's terms on one goroutine (encode).
 func BenchmarkInvert(b *testing.B) {
-	reg, err := analysis.NewRegistry(analysis.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, err := NewDocBuilder(DefaultSchema(), reg, analysis.NoLanguage)
-	if err != nil {
-		b.Fatal(err)
-	}
+	db := testDocBuilder(b)
 	recs, raws := loadUVA(b)
 	var docs []*Document
 	toks := 0

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // TestParallelTermsMatchSerial checks that encoding a segment's fields on
@@ -32,22 +34,18 @@ func TestParallelTermsMatchSerial(t *testing.T) {
 	const base = 5000
 	build := func(workers int) (*memKV, *segHeader) {
 		opts := (&Options{}).EnsureDefaults()
+		enc, _ := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+		defer enc.Close()
 		mem := &memKV{}
-		w := newSegWriter(opts, nil, 3, base, mem)
+		w := newSegWriter(opts, enc, 3, base, mem)
 		inv := newInverter()
 		for i, d := range docs {
-			// Stored records are left out: finishDocs would need an encoder.
-			w.hdr.numDocs++
-			w.ids = append(w.ids, d.ID)
-			for _, l := range inv.addDocument(d, uint32(i)) {
-				st := w.normStats[l.name]
-				if st == nil {
-					st = &fieldMeta{name: l.name}
-					w.normStats[l.name] = st
-				}
-				st.docCount++
-				st.sumLen += uint64(l.n)
+			if err := w.addDoc(d.ID, d.Stored, d.Suppressed, d.Columns, inv.addDocument(d, uint32(i))); err != nil {
+				t.Fatal(err)
 			}
+		}
+		if err := w.finishDocs(); err != nil {
+			t.Fatal(err)
 		}
 		if workers == 1 {
 			if err := inv.writeTerms(w, base, 1); err != nil {
