@@ -375,3 +375,33 @@ func TestISOFastPathMutations(t *testing.T) {
 		checkISOFastPath(t, in)
 	}
 }
+
+// TestISOFastPathSpecialPrefix: the fast path checks a MARC-8 or UTF-8
+// data field from its first byte 0x80 and above or escape on, having
+// looked for DEL before it. Fields with DEL, escapes, diacritics and
+// invalid bytes before, at and after that point must read as the careful
+// path reads them.
+func TestISOFastPathSpecialPrefix(t *testing.T) {
+	values := []string{
+		"plain\xE2e", "DEL\x7F before \xE2e", "\xE2e first", "after \xE2e DEL\x7F",
+		"esc \x1B(S\x41\x1Bs done", "bad \xA0 byte", "mark at end \xE2", "utf-8 \xC3\xA9",
+		"two \xE2\xE3e marks", "\x7F\xE2e", "ascii only",
+	}
+	for _, leader9 := range []byte{' ', 'a'} {
+		for _, v := range values {
+			for _, v2 := range values {
+				rec := &Record{Leader: DefaultLeader, Fields: []Field{
+					{Tag: "001", Value: []byte("id")},
+					{Tag: "245", Ind1: '1', Ind2: '0', Subfields: []Subfield{{Code: 'a', Value: []byte(v)}, {Code: 'b', Value: []byte(v2)}}},
+					{Tag: "500", Ind1: ' ', Ind2: ' ', Subfields: []Subfield{{Code: 'a', Value: []byte(v2)}}},
+				}}
+				rec.Leader[9] = leader9
+				data, err := Marshal(rec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkISOFastPath(t, data)
+			}
+		}
+	}
+}

@@ -461,7 +461,7 @@ func (r *Reader) directFields(dir, data []byte) bool {
 		fe := of + ln - 1 // the field's terminator
 		first := len(subs)
 		if t0, t1, t2 := e[0]-'0', e[1]-'0', e[2]-'0'; t0 <= 9 && t1 <= 9 && t2 <= 9 && len(fields) < cap(fields) {
-			tag := tagTable[int(t0)*100+int(t1)*10+int(t2)]
+			tag := numericTag(int(t0)*100 + int(t1)*10 + int(t2))
 			if t0 == 0 && t1 == 0 {
 				// A control field: fast if it has no delimiter and
 				// nothing in it is special.
@@ -518,7 +518,7 @@ func (r *Reader) directFields(dir, data []byte) bool {
 					subs = subs[:len(subs)+1]
 					subs[len(subs)-1] = Subfield{Code: data[s], Value: data[s+1 : fe : fe]}
 					if special != 0 && r.mode != modeRaw {
-						bad = !r.specialOK(data[of:fe], bm)
+						bad = !r.specialOK(data[of:fe], firstSpecial(bm, of+3)-of, bm)
 					}
 					if !bad {
 						fields = fields[:len(fields)+1]
@@ -543,18 +543,36 @@ func (r *Reader) directFields(dir, data []byte) bool {
 }
 
 // specialOK reports whether the data field d, with bytes 0x80 and above or
-// escapes, whose subfields are well formed, can be taken as it is: as
-// UTF-8, if it is valid, and as MARC-8 only when validating and m8Clean
-// finds it clean (slowField converts it otherwise). It settles a pending
-// record mode first.
-func (r *Reader) specialOK(d []byte, bm []uint64) bool {
+// escapes, the first at d[p], whose subfields are well formed (every code
+// a letter or digit), can be taken as it is: as UTF-8, if it is valid, and
+// as MARC-8 only when validating and m8Clean finds it clean (slowField
+// converts it otherwise). It settles a pending record mode first.
+func (r *Reader) specialOK(d []byte, p int, bm []uint64) bool {
 	if r.mode == modePending {
 		r.resolveModeAt(firstBit(bm, 1))
 	}
-	if r.mode == modeMARC8 && r.validateMARC8 {
-		return m8Clean(d[2:])
+	switch {
+	case r.mode == modeMARC8 && r.validateMARC8:
+		// Up to d[p], m8Clean(d[2:]) meets ASCII and valid subfield codes
+		// only, which leave it in its initial state; of those bytes only
+		// DEL would make it fail.
+		return bytes.IndexByte(d[2:p], 0x7F) < 0 && m8Clean(d[p:])
+	case r.mode == modeUTF8:
+		return utf8.Valid(d[p:]) // d[:p] is ASCII
 	}
-	return r.mode == modeUTF8 && utf8.Valid(d)
+	return false
+}
+
+// firstSpecial returns the position of the first special byte (see
+// markBytes) at or after s, which there must be, in the bitmaps bm.
+func firstSpecial(bm []uint64, s int) int {
+	w := s >> 6
+	m := bm[2*w+1] & (^uint64(0) << uint(s&63))
+	for m == 0 {
+		w++
+		m = bm[2*w+1]
+	}
+	return w<<6 + bits.TrailingZeros64(m)
 }
 
 func btoi(b bool) int {

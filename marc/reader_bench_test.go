@@ -26,12 +26,18 @@ func (c *cycleReader) Read(p []byte) (int, error) {
 // benchRead reads one record per iteration from the fixture, repeated
 // forever, and reports throughput in input bytes.
 func benchRead(b *testing.B, fixture string, cs Charset, reuse bool) {
+	benchReader(b, fixture, cs, reuse, false)
+}
+
+// benchReader is benchRead, reading as Validate does if validate is set.
+func benchReader(b *testing.B, fixture string, cs Charset, reuse, validate bool) {
 	data, err := os.ReadFile(filepath.Join(fixtureDir, fixture))
 	if err != nil {
 		b.Fatal(err)
 	}
 	r := NewReader(&cycleReader{data: data})
 	r.Charset, r.ReuseRecord = cs, reuse
+	r.validateMARC8 = validate
 	// Warm up: one pass over the fixture grows every buffer.
 	for r.InputOffset() < int64(len(data)) {
 		if _, err := r.Read(); err != nil {
@@ -62,6 +68,20 @@ func BenchmarkReadISO2709(b *testing.B) {
 // records), converting them to UTF-8.
 func BenchmarkReadISO2709MARC8(b *testing.B) {
 	benchRead(b, "solrmarc/test/data/records/uva_001_2000.mrc", CharsetAuto, true)
+}
+
+// BenchmarkValidateMARC8 is the path of "colophon marc check": solrmarc's
+// 2,000 MARC-8 records read as Validate reads them (every field and
+// subfield sliced and checked, MARC-8 validated but not converted). It
+// must not allocate.
+func BenchmarkValidateMARC8(b *testing.B) {
+	benchReader(b, "solrmarc/test/data/records/uva_001_2000.mrc", CharsetAuto, true, true)
+}
+
+// BenchmarkValidateRaw is "colophon marc check -charset raw" on the same
+// records.
+func BenchmarkValidateRaw(b *testing.B) {
+	benchReader(b, "solrmarc/test/data/records/uva_001_2000.mrc", CharsetRaw, true, true)
 }
 
 // BenchmarkReadISO2709NoReuse reads UTF-8 records into fresh records.
