@@ -37,6 +37,7 @@ const (
 	cacheColumn               // *colBlock
 	cacheFieldDocs            // *roaring.Bitmap: docs with a token in a field
 	cacheIDs                  // []string: an ID block
+	cacheByOrd                // *ordIndex: a column's documents by first value
 )
 
 type cacheKey struct {
@@ -263,6 +264,57 @@ type TermDocs struct {
 	Docs  []uint32 // increasing document numbers
 	Freqs []uint16 // Freqs[i]: occurrences in Docs[i], at most 65535
 	Lens  []uint16 // Lens[i]: tokens of the field in Docs[i], at most 65535
+	// Frontier holds the (frequency, length) pairs that no other document
+	// of the list beats on both (a higher frequency in a field no
+	// longer), by decreasing frequency: BM25 grows with the one and falls
+	// with the other, so the most any document of the list can score is
+	// at one of them. A search uses it to skip the documents that cannot
+	// reach its first page.
+	Frontier []FreqLen
+}
+
+// FreqLen is a term frequency and a field length.
+type FreqLen struct{ Freq, Len uint16 }
+
+// frontier returns the Pareto frontier of the (Freqs[i], Lens[i]) pairs:
+// by decreasing frequency, each pair's length is below those of all
+// pairs with a higher frequency.
+func frontier(freqs, lens []uint16) []FreqLen {
+	maxF := uint16(0)
+	for _, f := range freqs {
+		maxF = max(maxF, f)
+	}
+	if maxF == 0 {
+		return nil
+	}
+	// The shortest field per frequency; frequencies above 1024 (a word
+	// repeated in a long note) share the last slot, keeping their highest
+	// frequency, which only loosens the bound.
+	const slots = 1024
+	minLen := make([]uint16, min(int(maxF), slots)+1)
+	for i := range minLen {
+		minLen[i] = 0xffff
+	}
+	for i, f := range freqs {
+		minLen[min(int(f), slots)] = min(minLen[min(int(f), slots)], lens[i])
+	}
+	var out []FreqLen
+	seen := make([]bool, len(minLen))
+	for _, f := range freqs {
+		seen[min(int(f), slots)] = true
+	}
+	best := 1 << 16
+	for f := len(minLen) - 1; f >= 1; f-- {
+		if l := int(minLen[f]); seen[f] && l < best {
+			freq := uint16(f)
+			if f == slots {
+				freq = maxF
+			}
+			out = append(out, FreqLen{Freq: freq, Len: uint16(l)})
+			best = l
+		}
+	}
+	return out
 }
 
 // Len returns the number of documents.
@@ -384,6 +436,7 @@ func (idx *Index) loadTermDocs(seg *segment, field string, ord uint32) (*TermDoc
 			td.Lens[i] = binary.LittleEndian.Uint16(norms[l:])
 		}
 	}
+	td.Frontier = frontier(td.Freqs, td.Lens)
 	return td, nil
 }
 
@@ -433,21 +486,111 @@ func (s *Snapshot) AnyTerm(ctx context.Context, field string, terms [][]byte) (*
 // comparing bytes.
 func (c *Column) FirstOrd(doc uint32) (seg int, ord uint32, ok bool) {
 	i, found := c.v.findIndex(doc)
-	if !found || c.segs[i] == nil {
+	if !found {
 		return i, 0, false
 	}
-	b := c.segs[i]
-	l := int(doc - c.v.segs[i].seg.hdr.base)
+	ord, ok = c.OrdIn(i, doc)
+	return i, ord, ok
+}
+
+// SegmentOf returns the index of the segment of the snapshot that holds
+// doc and its documents [base, end); ok is false if none does. Callers
+// looking up many documents in order use it with OrdIn to find the
+// segment once for all of its documents.
+func (c *Column) SegmentOf(doc uint32) (seg int, base, end uint32, ok bool) {
+	i, found := c.v.findIndex(doc)
+	if !found {
+		return i, 0, 0, false
+	}
+	s := c.v.segs[i].seg
+	return i, s.hdr.base, s.end(), true
+}
+
+// OrdIn is FirstOrd for a document of segment seg.
+func (c *Column) OrdIn(seg int, doc uint32) (ord uint32, ok bool) {
+	if seg < 0 || seg >= len(c.segs) || c.segs[seg] == nil {
+		return 0, false
+	}
+	b := c.segs[seg]
+	l := int(doc - c.v.segs[seg].seg.hdr.base)
+	if l < 0 || 4*l+8 > len(b.offs) {
+		return 0, false
+	}
 	lo := binary.LittleEndian.Uint32(b.offs[4*l:])
 	hi := binary.LittleEndian.Uint32(b.offs[4*l+4:])
 	if lo >= hi {
-		return i, 0, false
+		return 0, false
 	}
 	o, n := binary.Uvarint(b.area[lo:hi])
 	if n <= 0 || o >= uint64(len(b.vals)) {
-		return i, 0, false
+		return 0, false
 	}
-	return i, uint32(o), true
+	return uint32(o), true
+}
+
+// ordIndex lists the documents of one segment's column by the ordinal
+// of their first value: those of ordinal o are docs[starts[o]:starts[o+1]],
+// in increasing order.
+type ordIndex struct {
+	starts []uint32
+	docs   []uint32
+}
+
+// NumSegments returns the number of segments of the snapshot, the range
+// of the segment indexes of FirstOrd, SegmentValues and DocsByFirstOrd.
+func (c *Column) NumSegments() int { return len(c.segs) }
+
+// DocsByFirstOrd appends to buf the documents of segment seg whose first
+// value (FirstOrd) has an ordinal in [lo, hi), by ordinal then document,
+// and returns it: the documents of a range of values, found without
+// looking at every document. The segment's list is built on first use
+// (one pass over its documents) and kept in the read cache.
+func (c *Column) DocsByFirstOrd(seg int, lo, hi uint32, buf []uint32) ([]uint32, error) {
+	if seg < 0 || seg >= len(c.segs) || c.segs[seg] == nil || lo >= hi {
+		return buf, nil
+	}
+	sv := c.v.segs[seg].seg
+	x, err := cached(c.idx, cacheKey{seg: sv.id, kind: cacheByOrd, name: c.name}, func() (*ordIndex, int64, error) {
+		x := c.buildOrdIndex(seg)
+		return x, 4 * int64(len(x.starts)+len(x.docs)), nil
+	})
+	if err != nil {
+		return buf, err
+	}
+	hi = min(hi, uint32(len(x.starts)-1))
+	if lo >= hi {
+		return buf, nil
+	}
+	return append(buf, x.docs[x.starts[lo]:x.starts[hi]]...), nil
+}
+
+// buildOrdIndex counts the documents of segment seg by first ordinal.
+func (c *Column) buildOrdIndex(seg int) *ordIndex {
+	b, base := c.segs[seg], c.v.segs[seg].seg.hdr.base
+	n := b.numDocs()
+	starts := make([]uint32, len(b.vals)+1)
+	first := make([]uint32, n)
+	for l := 0; l < n; l++ {
+		o, ok := c.OrdIn(seg, base+uint32(l))
+		if !ok {
+			first[l] = ^uint32(0)
+			continue
+		}
+		first[l] = o
+		starts[o+1]++
+	}
+	for i := 1; i < len(starts); i++ {
+		starts[i] += starts[i-1]
+	}
+	docs := make([]uint32, starts[len(starts)-1])
+	next := append([]uint32(nil), starts[:len(starts)-1]...)
+	for l, o := range first {
+		if o != ^uint32(0) {
+			docs[next[o]] = base + uint32(l)
+			next[o]++
+		}
+	}
+	return &ordIndex{starts: starts, docs: docs}
 }
 
 // SegmentValues returns the distinct values of the column in segment seg

@@ -494,6 +494,7 @@ func (s *Snapshot) Lookup(ctx context.Context, id string) (doc uint32, ok bool, 
 // Column gives the values of a column per document.
 type Column struct {
 	name string
+	idx  *Index
 	v    *version
 	segs []*colBlock // per segment of v; nil where absent
 	ords []uint32
@@ -504,7 +505,7 @@ func (s *Snapshot) Column(ctx context.Context, name string) (*Column, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	c := &Column{name: name, v: s.v, segs: make([]*colBlock, len(s.v.segs))}
+	c := &Column{name: name, idx: s.idx, v: s.v, segs: make([]*colBlock, len(s.v.segs))}
 	for i, sv := range s.v.segs {
 		b, err := s.idx.cachedColumn(sv.seg, name)
 		if err != nil {

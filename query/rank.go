@@ -189,8 +189,11 @@ func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.
 	if df == 0 {
 		return
 	}
+	// Document frequencies count deleted documents until a merge purges
+	// them, NumDocs does not: without the cap, a word in most records
+	// would get a negative idf (or NaN) right after many deletions.
 	n := float64(sc.n)
-	idf := math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+	idf := math.Log(1 + (n-min(float64(df), n)+0.5)/(min(float64(df), n)+0.5))
 	st := &scoreTerm{label: fmt.Sprintf("%s:%s", in.def.Name, term), idf: idf, title: titleish}
 	mb := c.maxBoost(ixs)
 	// In a keyword (any) clause, the fields the any index covers are
@@ -321,6 +324,13 @@ type titleMatch struct {
 	col          *index.Column // the title keys; set by scorer.open
 	prefixes     [][]byte      // the title keys that are the query's words
 	segs         map[int]*titleOrds
+	// cur caches the segment of the last document looked up: scoring
+	// looks documents up in runs from one segment.
+	cur struct {
+		seg       int
+		base, end uint32
+		r         *titleOrds
+	}
 }
 
 // titleOrds are the ordinals of the matching title keys of one segment.
@@ -350,14 +360,25 @@ func (m *titleMatch) maxFactor() float64 { return max(m.exact, m.start, 1) }
 // factor returns the bonus of doc (1 for none), and whether the title is
 // the query's words (rather than starting with them).
 func (m *titleMatch) factor(doc uint32) (float64, bool) {
-	seg, ord, ok := m.col.FirstOrd(doc)
-	if !ok {
+	if doc < m.cur.base || doc >= m.cur.end || m.cur.r == nil {
+		seg, base, end, ok := m.col.SegmentOf(doc)
+		if !ok {
+			return 1, false
+		}
+		r := m.segs[seg]
+		if r == nil {
+			r = m.ords(m.col.SegmentValues(seg))
+			m.segs[seg] = r
+		}
+		m.cur.seg, m.cur.base, m.cur.end, m.cur.r = seg, base, end, r
+	}
+	r := m.cur.r
+	if len(r.exact) == 0 && len(r.starts) == 0 {
 		return 1, false
 	}
-	r := m.segs[seg]
-	if r == nil {
-		r = m.ords(m.col.SegmentValues(seg))
-		m.segs[seg] = r
+	ord, ok := m.col.OrdIn(m.cur.seg, doc)
+	if !ok {
+		return 1, false
 	}
 	for _, o := range r.exact {
 		if o == ord {
@@ -370,6 +391,37 @@ func (m *titleMatch) factor(doc uint32) (float64, bool) {
 		}
 	}
 	return 1, false
+}
+
+// bonuses calls fn with every document that has a bonus and its
+// factor (as factor gives them), segment by segment.
+func (m *titleMatch) bonuses(fn func(doc uint32, f float64)) error {
+	var buf []uint32
+	for seg := 0; seg < m.col.NumSegments(); seg++ {
+		r := m.segs[seg]
+		if r == nil {
+			r = m.ords(m.col.SegmentValues(seg))
+			m.segs[seg] = r
+		}
+		var err error
+		for _, s := range r.starts {
+			if buf, err = m.col.DocsByFirstOrd(seg, s[0], s[1], buf[:0]); err != nil {
+				return err
+			}
+			for _, d := range buf {
+				fn(d, m.start)
+			}
+		}
+		for _, o := range r.exact {
+			if buf, err = m.col.DocsByFirstOrd(seg, o, o+1, buf[:0]); err != nil {
+				return err
+			}
+			for _, d := range buf {
+				fn(d, m.exact)
+			}
+		}
+	}
+	return nil
 }
 
 // ords finds the matching keys among vals, a segment's sorted title keys.
@@ -580,7 +632,8 @@ func (sc *scorer) saturate(t *scoreTerm, tf float64) float64 {
 // indexed by document number. Both slices are all zero between uses.
 type denseBuf struct {
 	tf, score []float64
-	inTitle   []uint8 // title words found in the title proper
+	inTitle   []uint8   // title words found in the title proper
+	pb        *pruneBuf // for scorePruned; nil until needed
 }
 
 // scoreAll returns the scores of cand, the documents of docs in
@@ -592,7 +645,10 @@ type denseBuf struct {
 // instead probed at the candidates, galloping. Per document the
 // arithmetic is the same as in score, in the same order, so
 // explanations agree with scores exactly.
-func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uint32, pool *sync.Pool, k int) ([]float64, error) {
+//
+// When only the best k count (k > 0), scorePruned first tries to score
+// only the candidates that can be among them; pruned reports that it did.
+func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uint32, pool *sync.Pool, k int) (_ []float64, pruned bool, _ error) {
 	scores := make([]float64, len(cand))
 	buf, _ := pool.Get().(*denseBuf)
 	if buf == nil {
@@ -602,12 +658,20 @@ func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uin
 		buf.tf, buf.score, buf.inTitle = make([]float64, n), make([]float64, n), make([]uint8, n)
 	}
 	defer pool.Put(buf)
-	defer sc.reset(buf, cand)
-	if err := sc.accumulate(ctx, buf, cand); err != nil {
-		return nil, err
+	pruned, err := sc.scorePruned(ctx, buf, cand, scores, k)
+	if err != nil {
+		return nil, false, err
 	}
-	for i, d := range cand {
-		scores[i] = buf.score[d]
+	if pruned {
+		defer sc.resetTitle(buf)
+	} else {
+		defer sc.reset(buf, cand)
+		if err := sc.accumulate(ctx, buf, cand); err != nil {
+			return nil, false, err
+		}
+		for i, d := range cand {
+			scores[i] = buf.score[d]
+		}
 	}
 	for _, cs := range sc.consts {
 		if cs.bm == nil {
@@ -615,8 +679,10 @@ func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uin
 		}
 		sc.eachIn(cs.bm, docs, cand, func(i int) { scores[i] += cs.value })
 	}
-	sc.applyTitle(cand, scores, buf.inTitle, k)
-	return scores, nil
+	if !pruned {
+		sc.applyTitle(cand, scores, buf.inTitle, k)
+	}
+	return scores, pruned, nil
 }
 
 // probeRatio is how much longer than the candidate list a scoring list
@@ -704,6 +770,24 @@ func (sc *scorer) reset(buf *denseBuf, cand []uint32) {
 		for fi := range t.fields {
 			f := &t.fields[fi]
 			if t.title && f.field == titleProperField {
+				for _, td := range f.lists {
+					for _, d := range td.Docs {
+						buf.inTitle[d] = 0
+					}
+				}
+			}
+		}
+	}
+}
+
+// resetTitle zeroes the title word counts, after scorePruned.
+func (sc *scorer) resetTitle(buf *denseBuf) {
+	for _, t := range sc.terms {
+		if !t.title {
+			continue
+		}
+		for fi := range t.fields {
+			if f := &t.fields[fi]; f.field == titleProperField {
 				for _, td := range f.lists {
 					for _, d := range td.Docs {
 						buf.inTitle[d] = 0

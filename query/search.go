@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -162,6 +163,11 @@ type Searcher struct {
 	// stemNames holds the stem field names of each index, by language
 	// (index.StemField, built once rather than per query).
 	stemNames map[string]*[maxLanguages]string
+
+	// exhaustive turns pruned scoring off (scorePruned), for tests that
+	// compare both; pruned counts the scorings that were pruned.
+	exhaustive bool
+	pruned     atomic.Int64
 
 	levOnce sync.Once
 	lev     [3]*levenshtein.LevenshteinAutomatonBuilder // by max distance 1, 2

@@ -313,8 +313,15 @@ func (s *Searcher) collect(ctx context.Context, plan *Plan, docs *roaring.Bitmap
 		if keys[0].column == "" && keys[0].desc && cur == nil {
 			topK = k
 		}
-		if scores, err = sc.scoreAll(ctx, docs, cand, &s.dense, topK); err != nil {
+		if s.exhaustive {
+			topK = 0
+		}
+		var pruned bool
+		if scores, pruned, err = sc.scoreAll(ctx, docs, cand, &s.dense, topK); err != nil {
 			return nil, false, err
+		}
+		if pruned {
+			s.pruned.Add(1)
 		}
 	}
 	if relevanceOnly {

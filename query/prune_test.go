@@ -1,0 +1,191 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/colophon-search/colophon/bench"
+	"github.com/colophon-search/colophon/marc"
+)
+
+// TestPrunedScoringIsExact checks that pruned scoring (scorePruned) gives
+// the first page of the exhaustive scorer: the same hits, in the same
+// order, with bit-identical scores, and the same totals. The queries are
+// single words, quoted words (title bonus), and ANDs and ORs of two and
+// three words, drawn from the fixture records and from a generated corpus
+// whose word frequencies follow a real catalogue's; pages of 1, 10 and
+// 25 hits, at offsets 0 and 10.
+func TestPrunedScoringIsExact(t *testing.T) {
+	gen := generatedIndex(t, 2500)
+	for _, c := range []struct {
+		name string
+		ti   *testIndex
+	}{{"fixtures", fixtureIndex(t)}, {"generated", gen}} {
+		t.Run(c.name, func(t *testing.T) {
+			ti := c.ti
+			exh, err := NewSearcher(ti.idx, Config{Schema: ti.schema, Registry: ti.reg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer exh.Close()
+			exh.exhaustive = true
+			queries := pruneQueries(t, ti, 400)
+			ctx := context.Background()
+			before := ti.s.pruned.Load()
+			for _, q := range queries {
+				for _, page := range [][2]int{{0, 1}, {0, 10}, {10, 10}, {0, 25}} {
+					req := Request{Query: q, Offset: page[0], Size: page[1]}
+					a, err := ti.s.Search(ctx, req)
+					if err != nil {
+						t.Fatalf("%s: %v", q, err)
+					}
+					b, err := exh.Search(ctx, req)
+					if err != nil {
+						t.Fatalf("%s: %v", q, err)
+					}
+					if a.Total != b.Total || len(a.Hits) != len(b.Hits) {
+						t.Fatalf("%s %v: %d hits (%d shown) pruned, %d (%d) exhaustive", q, page, a.Total, len(a.Hits), b.Total, len(b.Hits))
+					}
+					for i := range a.Hits {
+						if a.Hits[i].ID != b.Hits[i].ID || a.Hits[i].Score != b.Hits[i].Score {
+							t.Fatalf("%s %v: hit %d is %s (%v) pruned, %s (%v) exhaustive", q, page, i, a.Hits[i].ID, a.Hits[i].Score, b.Hits[i].ID, b.Hits[i].Score)
+						}
+					}
+					a.Close()
+					b.Close()
+				}
+			}
+			pruned := ti.s.pruned.Load() - before
+			t.Logf("%d queries × 4 pages agree; %d scorings pruned", len(queries), pruned)
+			if pruned < int64(len(queries)/8) {
+				t.Fatalf("only %d of %d scorings were pruned: the test does not exercise pruning", pruned, 4*len(queries))
+			}
+			if exh.pruned.Load() != 0 {
+				t.Fatal("the exhaustive searcher pruned")
+			}
+		})
+	}
+}
+
+// pruneQueries draws n keyword queries from the words of ti's records.
+func pruneQueries(t *testing.T, ti *testIndex, n int) []string {
+	rng := rand.New(rand.NewPCG(7, 11))
+	var words []string
+	count := map[string]int{}
+	for _, id := range ti.order {
+		for _, spec := range []string{"245a", "100a", "650a", "500a", "260b"} {
+			for _, v := range fieldValues(ti.recs[id], spec) {
+				for _, f := range strings.Fields(v) {
+					w := strings.ToLower(strings.Trim(f, ".,:;/[]()\"'=&+-!?"))
+					if len(w) > 2 && !strings.ContainsAny(w, "*?^\\\"=<>/()") && !reservedWord(w) {
+						if count[w] == 0 {
+							words = append(words, w)
+						}
+						count[w]++
+					}
+				}
+			}
+		}
+	}
+	if len(words) < 50 {
+		t.Fatalf("only %d words", len(words))
+	}
+	// Most frequent first, and picked Zipf-like, so that many queries
+	// have enough hits to prune.
+	sort.SliceStable(words, func(i, j int) bool { return count[words[i]] > count[words[j]] })
+	pick := func() string { return words[int(float64(len(words))*rng.Float64()*rng.Float64()*rng.Float64())] }
+	var out []string
+	for len(out) < n {
+		switch rng.IntN(6) {
+		case 0:
+			out = append(out, pick())
+		case 1:
+			out = append(out, `"`+pick()+" "+pick()+`"`)
+		case 2:
+			out = append(out, pick()+" and "+pick())
+		case 3:
+			out = append(out, pick()+" or "+pick())
+		case 4:
+			out = append(out, pick()+" and "+pick()+" and "+pick())
+		case 5:
+			out = append(out, fmt.Sprintf("title=%s or subject=%s", pick(), pick()))
+		}
+	}
+	return out
+}
+
+func reservedWord(w string) bool {
+	switch w {
+	case "and", "or", "not", "prox", "sortby":
+		return true
+	}
+	return false
+}
+
+// generatedIndex indexes n records of the benchmark generator.
+func generatedIndex(t *testing.T, n int) *testIndex {
+	dir := t.TempDir()
+	ti := newTestIndex(t, dir, Config{})
+	t.Cleanup(ti.close)
+	var recs []*marc.Record
+	if err := bench.Generate(bench.GenConfig{Records: n, Seed: 3}, func(r *marc.Record) error {
+		recs = append(recs, r.Clone())
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ti.add(t, recs, 1000)
+	if len(ti.order) < n/2 {
+		t.Fatalf("only %d of %d generated records indexed", len(ti.order), n)
+	}
+	return ti
+}
+
+// TestIDFAfterDeletions checks that a word held by most records keeps a
+// positive score after most of them are deleted (document frequencies
+// count deleted documents until a merge purges them), and that pruned
+// scoring agrees with the exhaustive scorer there too.
+func TestIDFAfterDeletions(t *testing.T) {
+	ti := newTestIndex(t, t.TempDir(), Config{})
+	defer ti.close()
+	var recs []*marc.Record
+	for i := range 200 {
+		title := fmt.Sprintf("River survey %d", i)
+		if i%2 == 0 {
+			title = fmt.Sprintf("Mountain survey %d", i)
+		}
+		recs = append(recs, synth(fmt.Sprintf("r%03d", i), title, '0', "Hill, Ann", 1900+i%100))
+	}
+	ti.add(t, recs, 200)
+	var gone []string
+	for i := range 190 {
+		gone = append(gone, fmt.Sprintf("r%03d", i))
+	}
+	ti.delete(t, gone...)
+	exh, err := NewSearcher(ti.idx, Config{Schema: ti.schema, Registry: ti.reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exh.Close()
+	exh.exhaustive = true
+	for _, q := range []string{"survey", "river or mountain", "survey and river"} {
+		a, ids := search(t, ti.s, Request{Query: q, Size: 3})
+		b, _ := search(t, exh, Request{Query: q, Size: 3})
+		if len(a.Hits) == 0 {
+			t.Fatalf("%s: no hits", q)
+		}
+		for i, h := range a.Hits {
+			if !(h.Score > 0) {
+				t.Errorf("%s: hit %s has score %v", q, h.ID, h.Score)
+			}
+			if h.ID != b.Hits[i].ID || h.Score != b.Hits[i].Score {
+				t.Errorf("%s: hit %d is %s (%v) pruned, %s (%v) exhaustive", q, i, h.ID, h.Score, b.Hits[i].ID, b.Hits[i].Score)
+			}
+		}
+		t.Logf("%s: %v", q, ids)
+	}
+}
