@@ -254,7 +254,24 @@ func queryMix(b *testing.B, s *Searcher) []benchQuery {
 func BenchmarkQuery(b *testing.B) {
 	s, name := benchSetup(b)
 	b.Logf("corpus index: %s", name)
-	for _, q := range queryMix(b, s) {
+	runQueryMix(b, s, queryMix(b, s))
+}
+
+// BenchmarkQueryExhaustive is BenchmarkQuery with pruned scoring turned
+// off (every candidate scored), to show what pruning saves.
+func BenchmarkQueryExhaustive(b *testing.B) {
+	s, _ := benchSetup(b)
+	exh, err := NewSearcher(s.src, s.cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer exh.Close()
+	exh.exhaustive = true
+	runQueryMix(b, exh, queryMix(b, s))
+}
+
+func runQueryMix(b *testing.B, s *Searcher, mix []benchQuery) {
+	for _, q := range mix {
 		b.Run(q.class, func(b *testing.B) {
 			b.ReportAllocs()
 			ctx := context.Background()
