@@ -194,3 +194,69 @@ func TestReadCacheBudget(t *testing.T) {
 		t.Fatal("an entry larger than a quarter of the budget was kept")
 	}
 }
+
+// TestTermCache checks the segments' dictionary lookup cache: lookups
+// through it agree with the dictionaries, found or not, across
+// snapshots, and it stays bounded when more distinct terms are looked up
+// than it holds.
+func TestTermCache(t *testing.T) {
+	ctx := context.Background()
+	idx, err := Open("db", &Options{FS: vfs.NewMem()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	b := idx.NewBatch()
+	for i := 0; i < 300; i++ {
+		d := Document{ID: fmt.Sprint("r", i), Fields: []FieldTerms{{Name: "title", Tokens: []Token{
+			{Term: []byte(fmt.Sprint("w", i%50)), Pos: 0}, {Term: []byte("common"), Pos: 1}}}}}
+		if err := b.Add(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := idx.Commit(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check := func(round int) {
+		s, err := idx.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		for i := 0; i < 60; i++ {
+			want := uint64(6)
+			if i >= 50 {
+				want = 0 // absent: cached as absent
+			}
+			if df, err := s.DocFreq(ctx, "title", []byte(fmt.Sprint("w", i))); err != nil || df != want {
+				t.Fatalf("round %d: DocFreq(w%d) = %d, %v; want %d", round, i, df, err, want)
+			}
+		}
+		if df, _ := s.DocFreq(ctx, "title", []byte("common")); df != 300 {
+			t.Fatalf("round %d: DocFreq(common) = %d, want 300", round, df)
+		}
+	}
+	check(0)
+	check(1) // from the cache, through a new snapshot
+	s, err := idx.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	seg := s.v.segs[0].seg
+	if seg.terms.n == 0 {
+		t.Fatal("no lookup was cached")
+	}
+	for i := 0; i < termCacheMax+10; i++ {
+		if _, _, _, err := seg.termInfo("title", []byte(fmt.Sprint("absent", i))); err != nil {
+			t.Fatal(err)
+		}
+		if seg.terms.n > termCacheMax {
+			t.Fatalf("%d entries cached, bound %d", seg.terms.n, termCacheMax)
+		}
+	}
+	check(2)
+}

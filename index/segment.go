@@ -100,6 +100,7 @@ type segment struct {
 	idFST      *vellum.FST
 	suppressed *roaring.Bitmap
 	readers    sync.Map // field → *sync.Pool of *vellum.Reader (fstget.go)
+	terms      termCache
 
 	refs    atomic.Int32
 	dropped atomic.Bool
