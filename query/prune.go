@@ -156,24 +156,6 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 	for _, d := range cand {
 		mark[d] = markCand
 	}
-	if titleOn {
-		// The documents with a bonus, found through the title keys.
-		if err := sc.title.bonuses(func(d uint32, f float64) {
-			if int(d) < len(pb.factor) {
-				pb.factor[d] = float32(f)
-				pb.bonus = append(pb.bonus, d)
-			}
-		}); err != nil {
-			for _, d := range pb.bonus {
-				pb.factor[d] = 0
-			}
-			pb.bonus = pb.bonus[:0]
-			for _, d := range cand {
-				mark[d] = 0
-			}
-			return false, err
-		}
-	}
 	defer func() {
 		for _, d := range pb.bonus {
 			pb.factor[d] = 0
@@ -191,6 +173,17 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 		}
 		pb.touched, pb.surv = pb.touched[:0], pb.surv[:0]
 	}()
+	if titleOn {
+		// The documents with a bonus, found through the title keys.
+		if err := sc.title.bonuses(func(d uint32, f float64) {
+			if int(d) < len(pb.factor) {
+				pb.factor[d] = float32(f)
+				pb.bonus = append(pb.bonus, d)
+			}
+		}); err != nil {
+			return false, err
+		}
+	}
 
 	theta := math.Inf(-1)
 	touchedCand, remaining, since := 0, 0, 0 // since: postings walked since θ
@@ -247,7 +240,8 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 		walked++
 	}
 	if walked == len(lists) || touchedCand < k {
-		// Nothing was left out: the exhaustive scorer does as well.
+		// Nothing left out, or given up: the exhaustive scorer does as
+		// well.
 		for _, d := range pb.touched {
 			buf.inTitle[d] = 0
 		}
@@ -272,7 +266,7 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 			}
 		}
 		ub *= 1 + boundSlack
-		if ub*maxFactor >= theta && ub*sc.titleFactor(pb, d, buf.inTitle, need) >= theta {
+		if ub*sc.titleFactor(pb, d, buf.inTitle, need) >= theta {
 			pb.surv = append(pb.surv, d)
 		} else {
 			buf.score[d] = lb

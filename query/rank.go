@@ -365,12 +365,7 @@ func (m *titleMatch) factor(doc uint32) (float64, bool) {
 		if !ok {
 			return 1, false
 		}
-		r := m.segs[seg]
-		if r == nil {
-			r = m.ords(m.col.SegmentValues(seg))
-			m.segs[seg] = r
-		}
-		m.cur.seg, m.cur.base, m.cur.end, m.cur.r = seg, base, end, r
+		m.cur.seg, m.cur.base, m.cur.end, m.cur.r = seg, base, end, m.segOrds(seg)
 	}
 	r := m.cur.r
 	if len(r.exact) == 0 && len(r.starts) == 0 {
@@ -398,11 +393,7 @@ func (m *titleMatch) factor(doc uint32) (float64, bool) {
 func (m *titleMatch) bonuses(fn func(doc uint32, f float64)) error {
 	var buf []uint32
 	for seg := 0; seg < m.col.NumSegments(); seg++ {
-		r := m.segs[seg]
-		if r == nil {
-			r = m.ords(m.col.SegmentValues(seg))
-			m.segs[seg] = r
-		}
+		r := m.segOrds(seg)
 		var err error
 		for _, s := range r.starts {
 			if buf, err = m.col.DocsByFirstOrd(seg, s[0], s[1], buf[:0]); err != nil {
@@ -422,6 +413,16 @@ func (m *titleMatch) bonuses(fn func(doc uint32, f float64)) error {
 		}
 	}
 	return nil
+}
+
+// segOrds returns the matching keys of segment seg, found on first use.
+func (m *titleMatch) segOrds(seg int) *titleOrds {
+	r := m.segs[seg]
+	if r == nil {
+		r = m.ords(m.col.SegmentValues(seg))
+		m.segs[seg] = r
+	}
+	return r
 }
 
 // ords finds the matching keys among vals, a segment's sorted title keys.
