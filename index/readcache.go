@@ -287,25 +287,22 @@ func frontier(freqs, lens []uint16) []FreqLen {
 	if maxF == 0 {
 		return nil
 	}
-	// The shortest field per frequency; frequencies above 1024 (a word
-	// repeated in a long note) share the last slot, keeping their highest
-	// frequency, which only loosens the bound.
-	const slots = 1024
-	minLen := make([]uint16, min(int(maxF), slots)+1)
+	// The shortest field per frequency (above 0xffff: none); frequencies
+	// above 1024 (a word repeated in a long note) share the last slot,
+	// keeping their highest frequency, which only loosens the bound.
+	const slots, none = 1024, 1 << 16
+	minLen := make([]int, min(int(maxF), slots)+1)
 	for i := range minLen {
-		minLen[i] = 0xffff
+		minLen[i] = none
 	}
 	for i, f := range freqs {
-		minLen[min(int(f), slots)] = min(minLen[min(int(f), slots)], lens[i])
+		s := min(int(f), slots)
+		minLen[s] = min(minLen[s], int(lens[i]))
 	}
 	var out []FreqLen
-	seen := make([]bool, len(minLen))
-	for _, f := range freqs {
-		seen[min(int(f), slots)] = true
-	}
-	best := 1 << 16
+	best := none
 	for f := len(minLen) - 1; f >= 1; f-- {
-		if l := int(minLen[f]); seen[f] && l < best {
+		if l := minLen[f]; l < best {
 			freq := uint16(f)
 			if f == slots {
 				freq = maxF

@@ -260,3 +260,44 @@ func TestTermCache(t *testing.T) {
 	}
 	check(2)
 }
+
+// TestFrontier checks the (frequency, length) frontier of scoring lists
+// against every pair: each is dominated by a frontier pair (frequency at
+// least as high, field no longer), and every frontier pair is some
+// document's (or, past 1,024, the highest frequency with the shortest
+// field among those).
+func TestFrontier(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	for round := 0; round < 500; round++ {
+		n := 1 + r.IntN(200)
+		freqs, lens := make([]uint16, n), make([]uint16, n)
+		for i := range freqs {
+			freqs[i] = uint16(1 + r.IntN(6))
+			if r.IntN(50) == 0 {
+				freqs[i] = uint16(1000 + r.IntN(3000))
+			}
+			lens[i] = uint16(1 + r.IntN(300))
+			if r.IntN(40) == 0 {
+				lens[i] = 0xffff
+			}
+		}
+		fr := frontier(freqs, lens)
+		if len(fr) == 0 {
+			t.Fatalf("round %d: empty frontier", round)
+		}
+		for i := range freqs {
+			ok := false
+			for _, p := range fr {
+				ok = ok || p.Freq >= freqs[i] && p.Len <= lens[i]
+			}
+			if !ok {
+				t.Fatalf("round %d: (%d, %d) above the frontier %v", round, freqs[i], lens[i], fr)
+			}
+		}
+		for j := 1; j < len(fr); j++ {
+			if fr[j].Freq >= fr[j-1].Freq || fr[j].Len >= fr[j-1].Len {
+				t.Fatalf("round %d: frontier %v not by decreasing frequency and length", round, fr)
+			}
+		}
+	}
+}

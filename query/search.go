@@ -164,7 +164,8 @@ type Searcher struct {
 	// (index.StemField, built once rather than per query).
 	stemNames map[string]*[maxLanguages]string
 
-	// exhaustive turns pruned scoring off (scorePruned), for tests that
+	// exhaustive scores every candidate: no pruned scoring (scorePruned),
+	// and no title bonus floor in applyTitle either, for tests that
 	// compare both; pruned counts the scorings that were pruned.
 	exhaustive bool
 	pruned     atomic.Int64
