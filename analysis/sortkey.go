@@ -41,6 +41,14 @@ type collState struct {
 // given), a binary key whose byte order is the collation order. The token
 // type becomes SortKey. The collator lives in the Buffer, so the filter is
 // immutable and safe for concurrent use.
+//
+// Keys are of primary strength (collate.Loose): case, diacritics and width
+// do not count, as the ALA and LC filing rules ask, and the sortkey
+// profile has folded them away already. A full-strength key would spend
+// three bytes a character on levels that are then all equal (364 bytes
+// rather than 144 for a 72-character title); at a million titles that is
+// 300 MB of sort column against 120. Keys of equal primary weights tie,
+// and ties fall to the document order.
 type CollationKeyFilter struct {
 	tag language.Tag
 }
@@ -54,7 +62,7 @@ func NewCollationKeyFilter(tag language.Tag) *CollationKeyFilter {
 // Filter implements TokenFilter.
 func (f *CollationKeyFilter) Filter(buf *Buffer) {
 	if buf.coll.c == nil {
-		buf.coll.c = collate.New(f.tag)
+		buf.coll.c = collate.New(f.tag, collate.Loose)
 	}
 	for i := range buf.Tokens {
 		t := &buf.Tokens[i]

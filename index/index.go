@@ -201,7 +201,9 @@ func Open(dir string, opts *Options) (*Index, error) {
 	if idx.dec, err = newDecoder(); err != nil {
 		return nil, err
 	}
-	cache := pebble.NewCache(opts.MemoryBudget / 4)
+	// An eighth for Pebble: searches read the decoded structures of the
+	// read cache (readCacheBudget).
+	cache := pebble.NewCache(opts.MemoryBudget / 8)
 	idx.cache = cache
 	memtable := uint64(min(64<<20, opts.MemoryBudget/16))
 	po := &pebble.Options{
@@ -773,6 +775,7 @@ type Stats struct {
 	DiskBytes   uint64 // total size of the store on disk
 	Commits     uint64 // commits since Open
 	Merges      uint64 // merges and flushes since Open
+	ReadCache   ReadCacheStats
 }
 
 // Stats returns current statistics.
@@ -782,7 +785,8 @@ func (idx *Index) Stats() (Stats, error) {
 		return Stats{}, err
 	}
 	defer s.Close()
-	st := Stats{Docs: s.v.live.GetCardinality(), MaxDoc: s.v.maxDoc, Commits: idx.commits.Load(), Merges: idx.merges.Load()}
+	st := Stats{Docs: s.v.live.GetCardinality(), MaxDoc: s.v.maxDoc, Commits: idx.commits.Load(), Merges: idx.merges.Load(),
+		ReadCache: idx.rc.stats(idx.readCacheBudget())}
 	for _, sv := range s.v.segs {
 		st.Deleted += sv.deleted.GetCardinality()
 		if sv.seg.mem != nil {

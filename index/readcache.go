@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"encoding/binary"
+	"math/bits"
 	"sync"
 	"unsafe"
 
@@ -25,7 +26,42 @@ type readCache struct {
 		used  int64
 		items map[cacheKey]*list.Element
 		lru   list.List // front: most recently used; values are *cacheEntry
+		stats ReadCacheStats
 	}
+}
+
+// ReadCacheStats describes the read cache: what it holds, by kind, and
+// how often it answered.
+type ReadCacheStats struct {
+	Bytes     int64 // bytes held (estimated), at most Budget
+	Budget    int64
+	Entries   int
+	Hits      uint64
+	Misses    uint64
+	Evictions uint64
+	// ByKind is the bytes held for each kind of structure: "norms",
+	// "postings", "positions", "termdocs", "columns", "fielddocs", "ids"
+	// and "byord" (a column's documents by value).
+	ByKind map[string]int64
+}
+
+var cacheKindNames = [...]string{
+	cacheNorms: "norms", cachePostings: "postings", cachePositions: "positions",
+	cacheTermDocs: "termdocs", cacheColumn: "columns", cacheFieldDocs: "fielddocs",
+	cacheIDs: "ids", cacheByOrd: "byord",
+}
+
+func (c *readCache) stats(budget int64) ReadCacheStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.mu.stats
+	st.Bytes, st.Budget, st.Entries = c.mu.used, budget, len(c.mu.items)
+	st.ByKind = map[string]int64{}
+	for e := c.mu.lru.Front(); e != nil; e = e.Next() {
+		ce := e.Value.(*cacheEntry)
+		st.ByKind[cacheKindNames[ce.key.kind]] += ce.size
+	}
+	return st
 }
 
 // Kinds of cached values.
@@ -56,20 +92,24 @@ type cacheEntry struct {
 // entryOverhead approximates the bookkeeping bytes of one entry.
 const entryOverhead = 160
 
-// readCacheBudget is the byte budget of the read cache: half of
-// Options.MemoryBudget (Pebble's block cache has a quarter). With an
-// eighth, the norms and sort columns of a 1,000,000-record index did not
-// fit: every keyword search read its norms from Pebble again, and every
-// sort by title its 40 MB sort columns (1.5 s a query against 15 ms).
-func (idx *Index) readCacheBudget() int64 { return idx.opts.MemoryBudget / 2 }
+// readCacheBudget is the byte budget of the read cache: five eighths of
+// Options.MemoryBudget (Pebble's block cache has an eighth). Searches read
+// decoded structures from here and reach Pebble only on a miss or for
+// stored records. The 1,000,000-record peer mix needs 549 MB: with half
+// of 1 GiB, least-recently-used eviction thrashed on it and every class
+// but the sorts ran 3 to 10 times slower (a 2-word AND 23 ms at p50
+// against 3.6).
+func (idx *Index) readCacheBudget() int64 { return idx.opts.MemoryBudget / 8 * 5 }
 
 func (c *readCache) get(k cacheKey) (any, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.mu.items[k]
 	if !ok {
+		c.mu.stats.Misses++
 		return nil, false
 	}
+	c.mu.stats.Hits++
 	c.mu.lru.MoveToFront(e)
 	return e.Value.(*cacheEntry).val, true
 }
@@ -98,6 +138,7 @@ func (c *readCache) put(k cacheKey, v any, size, budget int64) {
 		c.mu.lru.Remove(back)
 		delete(c.mu.items, e.key)
 		c.mu.used -= e.size
+		c.mu.stats.Evictions++
 	}
 }
 
@@ -114,15 +155,72 @@ func cached[T any](idx *Index, k cacheKey, load func() (T, int64, error)) (T, er
 	return v, nil
 }
 
-// cachedNorms returns the norms of field in seg (nil if absent).
-func (idx *Index) cachedNorms(seg *segment, field string) ([]byte, error) {
+// cachedNorms returns the norms of field in seg, one byte per document
+// (see EncodeNorm), or nil if the field is absent.
+func (idx *Index) cachedNorms(seg *segment, field string) ([]uint8, error) {
 	if seg.fields[field] == nil {
 		return nil, nil
 	}
-	return cached(idx, cacheKey{seg: seg.id, kind: cacheNorms, name: field}, func() ([]byte, int64, error) {
+	return cached(idx, cacheKey{seg: seg.id, kind: cacheNorms, name: field}, func() ([]uint8, int64, error) {
 		v, err := seg.norms(field)
-		return v, int64(len(v)), err
+		if err != nil || v == nil {
+			return nil, 0, err
+		}
+		n := make([]uint8, len(v)/2)
+		for i := range n {
+			n[i] = EncodeNorm(uint32(binary.LittleEndian.Uint16(v[2*i:])))
+		}
+		return n, int64(len(n)), nil
 	})
+}
+
+// EncodeNorm gives a field length in one byte, as Lucene's
+// SmallFloat.intToByte4 does: lengths up to 23 exactly, longer ones with a
+// three-bit mantissa (rounded down, within 12.5%). Byte order is length
+// order. BM25 needs no more precision, and a field's lengths of a million
+// documents then take 1 MB of the read cache rather than 2; a keyword
+// search scores some sixty fields.
+func EncodeNorm(l uint32) uint8 {
+	if l < normExact {
+		return uint8(l)
+	}
+	return normExact + int4(l-normExact)
+}
+
+// NormLength returns the field length that norm n stands for: the
+// smallest length EncodeNorm maps to n.
+func NormLength(n uint8) uint32 { return normLengths[n] }
+
+// normExact is the number of lengths that EncodeNorm keeps exactly: 255
+// less the code of the largest length.
+const normExact = 255 - 231
+
+var normLengths = func() (t [256]uint32) {
+	for n := range t {
+		if n < normExact {
+			t[n] = uint32(n)
+			continue
+		}
+		c := uint32(n - normExact)
+		bits, shift := c&7, int(c>>3)-1
+		if shift < 0 {
+			t[n] = normExact + bits
+		} else {
+			t[n] = normExact + (bits|8)<<shift
+		}
+	}
+	return t
+}()
+
+// int4 is SmallFloat.longToInt4: a float with a four-bit mantissa (the
+// leading one implied) and the rest of the byte for the exponent.
+func int4(l uint32) uint8 {
+	nbits := bits.Len32(l)
+	if nbits < 4 {
+		return uint8(l)
+	}
+	shift := nbits - 4
+	return uint8(l>>shift)&7 | uint8(shift+1)<<3
 }
 
 // cachedPostings returns the documents of term ord of field in seg
@@ -232,8 +330,8 @@ func (s *Snapshot) FieldDocs(ctx context.Context, field string) (*roaring.Bitmap
 				return nil, 0, err
 			}
 			bm := roaring.New()
-			for l := 0; 2*l+1 < len(norms); l++ {
-				if norms[2*l] != 0 || norms[2*l+1] != 0 {
+			for l, n := range norms {
+				if n != 0 {
 					bm.Add(seg.hdr.base + uint32(l))
 				}
 			}
@@ -260,55 +358,45 @@ func (s *Snapshot) FieldDocs(ctx context.Context, field string) (*roaring.Bitmap
 // what BM25 needs per document: the term frequency and the field length.
 // Its slices are shared and must not be modified; they list deleted
 // documents too.
+//
+// A posting costs six bytes: frequencies are kept up to 255 (a word
+// repeated more often in one field of one record scores as if 255 times;
+// BM25 has long saturated) and lengths as one-byte norms (EncodeNorm).
 type TermDocs struct {
 	Docs  []uint32 // increasing document numbers
-	Freqs []uint16 // Freqs[i]: occurrences in Docs[i], at most 65535
-	Lens  []uint16 // Lens[i]: tokens of the field in Docs[i], at most 65535
-	// Frontier holds the (frequency, length) pairs that no other document
+	Freqs []uint8  // Freqs[i]: occurrences in Docs[i], at most 255
+	Norms []uint8  // Norms[i]: tokens of the field in Docs[i], as EncodeNorm gives them
+	// Frontier holds the (frequency, norm) pairs that no other document
 	// of the list beats on both (a higher frequency in a field no
 	// longer), by decreasing frequency: BM25 grows with the one and falls
 	// with the other, so the most any document of the list can score is
 	// at one of them. A search uses it to skip the documents that cannot
 	// reach its first page.
-	Frontier []FreqLen
+	Frontier []FreqNorm
 }
 
-// FreqLen is a term frequency and a field length.
-type FreqLen struct{ Freq, Len uint16 }
+// FreqNorm is a term frequency and a field length (as a norm).
+type FreqNorm struct{ Freq, Norm uint8 }
 
-// frontier returns the Pareto frontier of the (Freqs[i], Lens[i]) pairs:
-// by decreasing frequency, each pair's length is below those of all
-// pairs with a higher frequency.
-func frontier(freqs, lens []uint16) []FreqLen {
-	maxF := uint16(0)
-	for _, f := range freqs {
-		maxF = max(maxF, f)
-	}
-	if maxF == 0 {
-		return nil
-	}
-	// The shortest field per frequency (above 0xffff: none); frequencies
-	// above 1024 (a word repeated in a long note) share the last slot,
-	// keeping their highest frequency, which only loosens the bound.
-	const slots, none = 1024, 1 << 16
-	minLen := make([]int, min(int(maxF), slots)+1)
-	for i := range minLen {
-		minLen[i] = none
+// frontier returns the Pareto frontier of the (freqs[i], norms[i]) pairs:
+// by decreasing frequency, each pair's norm is below those of all pairs
+// with a higher frequency.
+func frontier(freqs, norms []uint8) []FreqNorm {
+	// The shortest field per frequency (256: none).
+	const none = 256
+	var minNorm [256]int
+	for i := range minNorm {
+		minNorm[i] = none
 	}
 	for i, f := range freqs {
-		s := min(int(f), slots)
-		minLen[s] = min(minLen[s], int(lens[i]))
+		minNorm[f] = min(minNorm[f], int(norms[i]))
 	}
-	var out []FreqLen
+	var out []FreqNorm
 	best := none
-	for f := len(minLen) - 1; f >= 1; f-- {
-		if l := minLen[f]; l < best {
-			freq := uint16(f)
-			if f == slots {
-				freq = maxF
-			}
-			out = append(out, FreqLen{Freq: freq, Len: uint16(l)})
-			best = l
+	for f := 255; f >= 1; f-- {
+		if n := minNorm[f]; n < best {
+			out = append(out, FreqNorm{Freq: uint8(f), Norm: uint8(n)})
+			best = n
 		}
 	}
 	return out
@@ -398,7 +486,7 @@ func (s *Snapshot) termDocs(field string, hits []segTerm) ([]*TermDocs, error) {
 			if err != nil {
 				return nil, 0, err
 			}
-			return td, int64(len(td.Docs))*8 + int64(unsafe.Sizeof(*td)), nil
+			return td, int64(len(td.Docs))*6 + int64(len(td.Frontier))*2 + int64(unsafe.Sizeof(*td)), nil
 		})
 		if err != nil {
 			return nil, err
@@ -408,12 +496,16 @@ func (s *Snapshot) termDocs(field string, hits []segTerm) ([]*TermDocs, error) {
 	return out, nil
 }
 
+// loadTermDocs reads the postings and positions of the term from the
+// segment itself, not through the read cache: the list it builds is cached
+// instead, and caching its sources too would hold a term's documents three
+// times (about 150 MB of a 1,000,000-record keyword mix's working set).
 func (idx *Index) loadTermDocs(seg *segment, field string, ord uint32) (*TermDocs, error) {
-	bm, err := idx.cachedPostings(seg, field, ord)
+	bm, err := seg.postings(field, ord)
 	if err != nil {
 		return nil, err
 	}
-	pr, err := idx.cachedPositions(seg, field, ord)
+	pr, err := seg.positionsData(field, ord)
 	if err != nil {
 		return nil, err
 	}
@@ -422,18 +514,18 @@ func (idx *Index) loadTermDocs(seg *segment, field string, ord uint32) (*TermDoc
 		return nil, err
 	}
 	n := int(bm.GetCardinality())
-	td := &TermDocs{Docs: bm.ToArray(), Freqs: make([]uint16, n), Lens: make([]uint16, n)}
+	td := &TermDocs{Docs: bm.ToArray(), Freqs: make([]uint8, n), Norms: make([]uint8, n)}
 	var buf []uint32
 	for i, d := range td.Docs {
 		if buf, err = pr.at(i, buf[:0]); err != nil {
 			return nil, err
 		}
-		td.Freqs[i] = uint16(min(len(buf), 0xffff))
-		if l := 2 * int(d-seg.hdr.base); l+1 < len(norms) {
-			td.Lens[i] = binary.LittleEndian.Uint16(norms[l:])
+		td.Freqs[i] = uint8(min(len(buf), 0xff))
+		if l := int(d - seg.hdr.base); l < len(norms) {
+			td.Norms[i] = norms[l]
 		}
 	}
-	td.Frontier = frontier(td.Freqs, td.Lens)
+	td.Frontier = frontier(td.Freqs, td.Norms)
 	return td, nil
 }
 

@@ -104,14 +104,14 @@ func checkReadCache(t *testing.T, where string, s *Snapshot, m model) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := map[uint32][2]uint16{}
+			got := map[uint32][2]uint8{}
 			for _, td := range lists {
-				if !slices.IsSorted(td.Docs) || len(td.Freqs) != td.Len() || len(td.Lens) != td.Len() {
+				if !slices.IsSorted(td.Docs) || len(td.Freqs) != td.Len() || len(td.Norms) != td.Len() {
 					t.Fatalf("%s: TermDocs(%s,%s) malformed", where, f, term)
 				}
 				for j, d := range td.Docs {
 					if s.Live().Contains(d) {
-						got[d] = [2]uint16{td.Freqs[j], td.Lens[j]}
+						got[d] = [2]uint8{td.Freqs[j], td.Norms[j]}
 					}
 					if k, ok := td.Find(d, 0); !ok || k != j {
 						t.Fatalf("%s: Find(%d) = %d, %v; want %d", where, d, k, ok, j)
@@ -123,11 +123,11 @@ func checkReadCache(t *testing.T, where string, s *Snapshot, m model) {
 					}
 				}
 			}
-			wantTD := map[uint32][2]uint16{}
+			wantTD := map[uint32][2]uint8{}
 			for id, d := range m {
 				if ps := modelPositions(d, f, term); len(ps) > 0 {
 					doc := docOf[id]
-					wantTD[doc] = [2]uint16{uint16(len(ps)), uint16(norms.Length(doc))}
+					wantTD[doc] = [2]uint8{uint8(min(len(ps), 255)), EncodeNorm(norms.Length(doc))}
 				}
 			}
 			if len(got) != len(wantTD) {
@@ -192,6 +192,21 @@ func TestReadCacheBudget(t *testing.T) {
 	c.put(cacheKey{seg: 1000}, "big", budget, budget)
 	if _, ok := c.get(cacheKey{seg: 1000}); ok {
 		t.Fatal("an entry larger than a quarter of the budget was kept")
+	}
+	// 200 gets of entry 0 hit; the gets of 1 and 1000 missed; 200 entries
+	// went in and 64 fit.
+	st := c.stats(budget)
+	want := ReadCacheStats{Bytes: c.mu.used, Budget: budget, Entries: 64, Hits: 200, Misses: 2, Evictions: 200 - 64}
+	if got := st; got.Bytes != want.Bytes || got.Budget != want.Budget || got.Entries != want.Entries ||
+		got.Hits != want.Hits || got.Misses != want.Misses || got.Evictions != want.Evictions {
+		t.Fatalf("stats %+v, want %+v", got, want)
+	}
+	var sum int64
+	for _, b := range st.ByKind {
+		sum += b
+	}
+	if sum != st.Bytes {
+		t.Fatalf("bytes by kind %v add up to %d, not %d", st.ByKind, sum, st.Bytes)
 	}
 }
 
@@ -261,24 +276,23 @@ func TestTermCache(t *testing.T) {
 	check(2)
 }
 
-// TestFrontier checks the (frequency, length) frontier of scoring lists
+// TestFrontier checks the (frequency, norm) frontier of scoring lists
 // against every pair: each is dominated by a frontier pair (frequency at
 // least as high, field no longer), and every frontier pair is some
-// document's (or, past 1,024, the highest frequency with the shortest
-// field among those).
+// document's.
 func TestFrontier(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 5))
 	for round := 0; round < 500; round++ {
 		n := 1 + r.IntN(200)
-		freqs, lens := make([]uint16, n), make([]uint16, n)
+		freqs, lens := make([]uint8, n), make([]uint8, n)
 		for i := range freqs {
-			freqs[i] = uint16(1 + r.IntN(6))
+			freqs[i] = uint8(1 + r.IntN(6))
 			if r.IntN(50) == 0 {
-				freqs[i] = uint16(1000 + r.IntN(3000))
+				freqs[i] = 255
 			}
-			lens[i] = uint16(1 + r.IntN(300))
+			lens[i] = uint8(1 + r.IntN(200))
 			if r.IntN(40) == 0 {
-				lens[i] = 0xffff
+				lens[i] = 0xff
 			}
 		}
 		fr := frontier(freqs, lens)
@@ -288,16 +302,48 @@ func TestFrontier(t *testing.T) {
 		for i := range freqs {
 			ok := false
 			for _, p := range fr {
-				ok = ok || p.Freq >= freqs[i] && p.Len <= lens[i]
+				ok = ok || p.Freq >= freqs[i] && p.Norm <= lens[i]
 			}
 			if !ok {
 				t.Fatalf("round %d: (%d, %d) above the frontier %v", round, freqs[i], lens[i], fr)
 			}
 		}
 		for j := 1; j < len(fr); j++ {
-			if fr[j].Freq >= fr[j-1].Freq || fr[j].Len >= fr[j-1].Len {
+			if fr[j].Freq >= fr[j-1].Freq || fr[j].Norm >= fr[j-1].Norm {
 				t.Fatalf("round %d: frontier %v not by decreasing frequency and length", round, fr)
 			}
 		}
+	}
+}
+
+// TestEncodeNorm checks the one-byte field lengths: exact below 24, in
+// length order, each code the smallest length it stands for, and no more
+// than 12.5% below the length encoded.
+func TestEncodeNorm(t *testing.T) {
+	for l := uint32(0); l < 24; l++ {
+		if n := EncodeNorm(l); uint32(n) != l || NormLength(n) != l {
+			t.Fatalf("EncodeNorm(%d) = %d, NormLength %d", l, n, NormLength(n))
+		}
+	}
+	prev := uint8(0)
+	for l := uint32(0); l <= 1<<20; l++ {
+		n := EncodeNorm(l)
+		if n < prev {
+			t.Fatalf("EncodeNorm(%d) = %d, below EncodeNorm(%d) = %d", l, n, l-1, prev)
+		}
+		prev = n
+		d := NormLength(n)
+		if d > l || float64(l-d) > float64(l)/8 {
+			t.Fatalf("NormLength(EncodeNorm(%d)) = %d", l, d)
+		}
+	}
+	for n := 0; n < 256; n++ {
+		if got := EncodeNorm(NormLength(uint8(n))); got != uint8(n) {
+			t.Fatalf("EncodeNorm(NormLength(%d)) = %d", n, got)
+		}
+	}
+	// Lucene's SmallFloat.byte4ToInt(255).
+	if got := NormLength(255); got != 2013265944 {
+		t.Fatalf("NormLength(255) = %d", got)
 	}
 }

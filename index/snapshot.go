@@ -139,20 +139,22 @@ func (s *Snapshot) Fields() []string {
 	return sortedKeys(set)
 }
 
-// Norms gives per-document field lengths for scoring.
+// Norms gives the exact per-document lengths of a field.
 type Norms struct {
 	v    *version
 	data [][]byte // per segment of v; nil where the field is absent
 }
 
-// Norms loads the field lengths of field.
+// Norms reads the field lengths of field from every segment, exactly and
+// without the read cache, for tools and tests; scoring reads the one-byte
+// norms of TermDocs.
 func (s *Snapshot) Norms(ctx context.Context, field string) (*Norms, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
 	n := &Norms{v: s.v, data: make([][]byte, len(s.v.segs))}
 	for i, sv := range s.v.segs {
-		d, err := s.idx.cachedNorms(sv.seg, field)
+		d, err := sv.seg.norms(field)
 		if err != nil {
 			return nil, err
 		}

@@ -117,7 +117,7 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 			ub, n := 0.0, 0
 			for _, td := range f.lists {
 				for _, p := range td.Frontier {
-					ub = max(ub, sc.contrib(f, p.Freq, p.Len))
+					ub = max(ub, sc.contrib(f, p.Freq, p.Norm))
 				}
 				n += len(td.Docs)
 			}
@@ -227,7 +227,7 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 						touchedCand++
 					}
 				}
-				tf[d] += float32(sc.contrib(l.f, td.Freqs[j], td.Lens[j]))
+				tf[d] += float32(sc.contrib(l.f, td.Freqs[j], td.Norms[j]))
 				if l.forced {
 					buf.inTitle[d]++
 				}
@@ -394,7 +394,7 @@ func (sc *scorer) scoreExact(pb *pruneBuf, tf, score []float64) {
 				if len(td.Docs) <= probeRatio*(hi-lo) {
 					for j, d := range td.Docs {
 						if pb.mark[d]&markSurv != 0 {
-							tf[d] += sc.contrib(f, td.Freqs[j], td.Lens[j])
+							tf[d] += sc.contrib(f, td.Freqs[j], td.Norms[j])
 						}
 					}
 					continue
@@ -403,7 +403,7 @@ func (sc *scorer) scoreExact(pb *pruneBuf, tf, score []float64) {
 				for _, d := range surv[lo:hi] {
 					var ok bool
 					if j, ok = td.Find(d, j); ok {
-						tf[d] += sc.contrib(f, td.Freqs[j], td.Lens[j])
+						tf[d] += sc.contrib(f, td.Freqs[j], td.Norms[j])
 					}
 				}
 			}

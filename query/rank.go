@@ -609,7 +609,7 @@ func gallop(a []uint32, from int, x uint32) int {
 }
 
 // norm returns the BM25 length normalisation of a field length.
-func (sc *scorer) norm(f *scoreField, l uint16) float64 {
+func (sc *scorer) norm(f *scoreField, l uint32) float64 {
 	if f.avg <= 0 {
 		return 1
 	}
@@ -617,10 +617,11 @@ func (sc *scorer) norm(f *scoreField, l uint16) float64 {
 }
 
 // contrib returns a field's weighted, length-normalised term frequency:
-// one summand of tf~. Scoring and explanations both use it, so that they
+// one summand of tf~, for a frequency and a field length given as a norm
+// (index.EncodeNorm). Scoring and explanations both use it, so that they
 // agree to the last bit.
-func (sc *scorer) contrib(f *scoreField, fr, l uint16) float64 {
-	return f.weight * float64(fr) / sc.norm(f, l)
+func (sc *scorer) contrib(f *scoreField, fr, norm uint8) float64 {
+	return f.weight * float64(fr) / sc.norm(f, index.NormLength(norm))
 }
 
 // saturate returns a term's BM25 score for its combined frequency tf.
@@ -708,13 +709,13 @@ func (sc *scorer) accumulate(ctx context.Context, buf *denseBuf, cand []uint32) 
 					for _, c := range cand {
 						var ok bool
 						if j, ok = td.Find(c, j); ok {
-							tf[c] += sc.contrib(f, td.Freqs[j], td.Lens[j])
+							tf[c] += sc.contrib(f, td.Freqs[j], td.Norms[j])
 						}
 					}
 					continue
 				}
 				for j, d := range td.Docs {
-					tf[d] += sc.contrib(f, td.Freqs[j], td.Lens[j])
+					tf[d] += sc.contrib(f, td.Freqs[j], td.Norms[j])
 				}
 			}
 			if t.title && f.field == titleProperField {
@@ -827,10 +828,10 @@ func (sc *scorer) score(doc uint32, expl *Explanation) float64 {
 		var fe []*Explanation
 		for fi := range t.fields {
 			f := &t.fields[fi]
-			var fr, l uint16
+			var fr, l uint8
 			for _, td := range f.lists {
 				if j, ok := td.Find(doc, 0); ok {
-					fr, l = td.Freqs[j], td.Lens[j]
+					fr, l = td.Freqs[j], td.Norms[j]
 					break
 				}
 			}
@@ -842,7 +843,7 @@ func (sc *scorer) score(doc uint32, expl *Explanation) float64 {
 			}
 			contrib := sc.contrib(f, fr, l)
 			tf += contrib
-			fe = append(fe, &Explanation{Value: contrib, Description: fmt.Sprintf("%s:%s tf=%d len=%d avglen=%.1f weight=%.3f", f.field, f.term, fr, l, f.avg, f.weight)})
+			fe = append(fe, &Explanation{Value: contrib, Description: fmt.Sprintf("%s:%s tf=%d len=%d avglen=%.1f weight=%.3f", f.field, f.term, fr, index.NormLength(l), f.avg, f.weight)})
 		}
 		if tf == 0 {
 			continue

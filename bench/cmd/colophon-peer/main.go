@@ -96,6 +96,7 @@ func runQuery(args []string) error {
 	mixPath := fs.String("mix", "", "mix.json")
 	runs := fs.Int("runs", 3, "runs")
 	reps := fs.Int("reps", 5, "repetitions of the mix per run")
+	memory := fs.Int64("memory", 1<<30, "memory bound, bytes")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func runQuery(args []string) error {
 	if err := json.Unmarshal(b, &mix); err != nil {
 		return err
 	}
-	idx, schema, err := index.OpenWithSchema(*db, nil, nil)
+	idx, schema, err := index.OpenWithSchema(*db, nil, &index.Options{MemoryBudget: *memory})
 	if err != nil {
 		return err
 	}
@@ -126,6 +127,11 @@ func runQuery(args []string) error {
 		func(q *peers.Query) (int64, error) { return colophonSearch(ctx, s, q) },
 		func(f *peers.FacetRequest) (int64, error) { return colophonFacets(ctx, s, counter, f) }, "")
 	rep.Note = "in-process query.Searcher (CQL), top 10 with the stored record; facets.Counter over the result set"
+	if st, err := idx.Stats(); err == nil {
+		rc := st.ReadCache
+		fmt.Fprintf(os.Stderr, "read cache: %d of %d bytes in %d entries, %d hits, %d misses, %d evictions; by kind: %v\n",
+			rc.Bytes, rc.Budget, rc.Entries, rc.Hits, rc.Misses, rc.Evictions, rc.ByKind)
+	}
 	return json.NewEncoder(os.Stdout).Encode(rep)
 }
 
