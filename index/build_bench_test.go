@@ -240,3 +240,61 @@ func loadUVA(b *testing.B) ([]*marc.Record, [][]byte) {
 	}
 	return recs, raws
 }
+
+// discardKV is a kvWriter that keeps nothing but the byte count.
+type discardKV struct{ n int64 }
+
+func (d *discardKV) set(k, v []byte) error {
+	d.n += int64(len(k) + len(v))
+	return nil
+}
+
+// BenchmarkMerge measures merging the segments of a bulk build (the
+// generated corpus of bench.Corpus cut into 8 segments) into one, written
+// to a writer that keeps nothing: the merge's own cost, which a bulk
+// build of a large catalogue pays for every record at each merge level.
+func BenchmarkMerge(b *testing.B) {
+	reg, err := analysis.NewRegistry(analysis.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := bench.Corpus(b)
+	data, err := os.ReadFile(c.Path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	idx, schema, err := OpenWithSchema(b.TempDir(), nil, &Options{MergeFactor: 1 << 20, DisableBackgroundMerges: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer idx.Close()
+	dec, err := marc.NewDecoder(bytes.NewReader(data), marc.DecoderOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	batch := 25000 // a user's dump, of unknown size
+	if c.Records > 0 {
+		batch = max(1, c.Records/8)
+	}
+	st, err := Build(ctx, idx, schema, reg, dec, BuildOptions{BatchSize: batch})
+	dec.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	inputs := idx.current().segs
+	if len(inputs) < 2 {
+		b.Fatalf("%d segments to merge", len(inputs))
+	}
+	remaps := mergeRemaps(inputs, inputs[0].seg.hdr.base)
+	var out discardKV
+	b.ReportAllocs()
+	for b.Loop() {
+		w := newSegWriter(idx.opts, idx.enc, idx.nextSeg, inputs[0].seg.hdr.base, &out)
+		if err := writeMerged(ctx, w, inputs, remaps, idx.dec.DecodeAll); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*st.Added)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(out.n)/float64(b.N*st.Added), "bytes/record")
+}

@@ -203,20 +203,7 @@ func (idx *Index) run(ctx context.Context, job *mergeJob) error {
 			s.seg.unref()
 		}
 	}()
-	remaps := make([][]uint32, len(job.inputs))
-	next := job.base
-	for i, s := range job.inputs {
-		r := make([]uint32, s.seg.hdr.numDocs)
-		for l := range r {
-			if s.deleted.Contains(s.seg.hdr.base + uint32(l)) {
-				r[l] = noDoc
-			} else {
-				r[l] = next
-				next++
-			}
-		}
-		remaps[i] = r
-	}
+	remaps := mergeRemaps(job.inputs, job.base)
 	var out *segment
 	if job.n > 0 {
 		var err error
@@ -228,6 +215,27 @@ func (idx *Index) run(ctx context.Context, job *mergeJob) error {
 		}
 	}
 	return idx.install(job, out, remaps)
+}
+
+// mergeRemaps numbers the live documents of inputs from base, in order:
+// remaps[i][l] is the new number of local document l of inputs[i], or
+// noDoc if it is deleted.
+func mergeRemaps(inputs []segView, base uint32) [][]uint32 {
+	remaps := make([][]uint32, len(inputs))
+	next := base
+	for i, s := range inputs {
+		r := make([]uint32, s.seg.hdr.numDocs)
+		for l := range r {
+			if s.deleted.Contains(s.seg.hdr.base + uint32(l)) {
+				r[l] = noDoc
+			} else {
+				r[l] = next
+				next++
+			}
+		}
+		remaps[i] = r
+	}
+	return remaps
 }
 
 func (idx *Index) install(job *mergeJob, out *segment, remaps [][]uint32) error {
@@ -489,7 +497,7 @@ func writeMerged(ctx context.Context, w *segWriter, inputs []segView, remaps [][
 	if err := w.finishDocs(); err != nil {
 		return err
 	}
-	var docs, freqs, pos []uint32
+	var docs, freqs, pos, src []uint32
 	seqs := make([]*segment, len(inputs))
 	for i, in := range inputs {
 		s, release, err := in.seg.sequential()
@@ -522,19 +530,13 @@ func writeMerged(ctx context.Context, w *segWriter, inputs []segView, remaps [][
 			docs, freqs, pos = docs[:0], freqs[:0], pos[:0]
 			for _, h := range m.hits {
 				s := seqs[h.src]
-				bm, err := s.postings(field, uint32(h.val))
-				if err != nil {
+				var pr *posReader
+				var err error
+				if src, pr, err = s.termPostings(field, uint32(h.val), src[:0]); err != nil {
 					m.close()
 					return err
 				}
-				pr, err := s.positionsData(field, uint32(h.val))
-				if err != nil {
-					m.close()
-					return err
-				}
-				it := bm.Iterator()
-				for k := 0; it.HasNext(); k++ {
-					d := it.Next()
+				for k, d := range src {
 					r := remaps[h.src][d-s.hdr.base]
 					if r == noDoc {
 						continue

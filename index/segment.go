@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -42,6 +43,10 @@ type seqSource struct {
 	it      *pebble.Iterator
 	lastKey []byte
 	lastVal []byte
+	// The entry offsets of lastVal when it is a term block, parsed once
+	// for all of its terms; nil until then.
+	blockStart int
+	blockOffs  []uint32
 }
 
 func (p *seqSource) get(k []byte) ([]byte, error) {
@@ -67,6 +72,7 @@ func (p *seqSource) getCached(k []byte) ([]byte, error) {
 	}
 	p.lastKey = append(p.lastKey[:0], k...)
 	p.lastVal = v
+	p.blockOffs = p.blockOffs[:0]
 	return v, nil
 }
 
@@ -238,13 +244,22 @@ func (s *segment) termInfo(field string, term []byte) (ord uint32, df uint32, ok
 // termEntry returns the entry of term ord of field in its term block
 // (segment format 2), or a nil entry if the term's postings and positions
 // have keys of their own. key is the block's key, for errors.
+//
+// Through a sequential reader (a merge), a block's entry lengths are
+// parsed once for all of its terms, not once per term and per call.
 func (s *segment) termEntry(field string, ord uint32) (entry, key []byte, err error) {
 	k := termKey(s.id, field, ord-ord%termBlockTerms, termBlock)
 	var v []byte
+	var start int
+	var offs []uint32
 	if sq, ok := s.src.(*seqSource); ok {
-		v, err = sq.getCached(k)
-	} else {
-		v, err = s.src.get(k)
+		if v, err = sq.getCached(k); err == nil && v != nil && len(sq.blockOffs) == 0 {
+			sq.blockStart, sq.blockOffs, err = parseTermBlock(k, v, sq.blockOffs)
+		}
+		start, offs = sq.blockStart, sq.blockOffs
+	} else if v, err = s.src.get(k); err == nil && v != nil {
+		var buf [termBlockTerms + 1]uint32
+		start, offs, err = parseTermBlock(k, v, buf[:0])
 	}
 	if err != nil {
 		return nil, nil, err
@@ -252,37 +267,41 @@ func (s *segment) termEntry(field string, ord uint32) (entry, key []byte, err er
 	if v == nil {
 		return nil, nil, corruptf(k, 0, "missing term block")
 	}
+	i := int(ord % termBlockTerms)
+	if i+1 >= len(offs) {
+		return nil, nil, corruptf(k, 0, "term block has %d terms, want entry %d", len(offs)-1, i)
+	}
+	lo, hi := start+int(offs[i]), start+int(offs[i+1])
+	if lo == hi {
+		return nil, k, nil
+	}
+	return v[lo:hi:hi], k, nil
+}
+
+// parseTermBlock checks the entry lengths of term block v and appends to
+// offs the offset of each entry, and of the block's end, from start.
+func parseTermBlock(k, v []byte, offs []uint32) (start int, _ []uint32, err error) {
 	d := decbuf{key: k, b: v}
 	n := d.count(1)
-	i := int(ord % termBlockTerms)
-	if d.err == nil && i >= n {
-		return nil, nil, corruptf(k, 0, "term block has %d terms, want entry %d", n, i)
+	if n > termBlockTerms {
+		d.fail("term block of more than " + strconv.Itoa(termBlockTerms) + " terms")
 	}
-	var off, l, total uint64
+	var total uint64
+	offs = append(offs, 0)
 	for j := 0; j < n && d.err == nil; j++ {
-		x := d.uvarint()
-		switch {
-		case j < i:
-			off += x
-		case j == i:
-			l = x
-		}
-		total += x
+		total += d.uvarint()
 		if total > uint64(len(v)) {
 			d.fail("term block entry lengths exceed the block")
 		}
+		offs = append(offs, uint32(total))
 	}
 	if d.err != nil {
-		return nil, nil, d.err
+		return 0, offs[:0], d.err
 	}
 	if total != uint64(len(v)-d.off) {
-		return nil, nil, corruptf(k, d.off, "term block entry lengths do not match its size")
+		return 0, offs[:0], corruptf(k, d.off, "term block entry lengths do not match its size")
 	}
-	if l == 0 {
-		return nil, k, nil
-	}
-	start := d.off + int(off)
-	return v[start : start+int(l) : start+int(l)], k, nil
+	return d.off, offs, nil
 }
 
 // inlineDocs decodes the documents of a term block entry into buf and
@@ -303,6 +322,41 @@ func (s *segment) inlineDocs(key, ent []byte, buf []uint32) ([]uint32, int, erro
 		buf = append(buf, uint32(doc))
 	}
 	return buf, d.off, d.err
+}
+
+// termPostings appends the documents of term ord of field to docs (deleted
+// ones included) and returns them with a reader of their positions: what a
+// merge reads of every term, from one look at the term's block, and with
+// no bitmap built for the many terms stored inline.
+func (s *segment) termPostings(field string, ord uint32, docs []uint32) ([]uint32, *posReader, error) {
+	if s.hdr.format >= 2 {
+		ent, bk, err := s.termEntry(field, ord)
+		if err != nil {
+			return docs, nil, err
+		}
+		if ent != nil {
+			docs, off, err := s.inlineDocs(bk, ent, docs)
+			if err != nil {
+				return docs, nil, err
+			}
+			pr, err := newPosReader(bk, ent[off:])
+			return docs, pr, err
+		}
+	}
+	bm, err := s.postings(field, ord)
+	if err != nil {
+		return docs, nil, err
+	}
+	pr, err := s.positionsData(field, ord)
+	if err != nil {
+		return docs, nil, err
+	}
+	it := bm.ManyIterator()
+	var buf [256]uint32
+	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
+		docs = append(docs, buf[:n]...)
+	}
+	return docs, pr, nil
 }
 
 // postings returns the docs of term ord (including deleted ones).
