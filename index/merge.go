@@ -217,6 +217,113 @@ func (idx *Index) run(ctx context.Context, job *mergeJob) error {
 	return idx.install(job, out, remaps)
 }
 
+// mergedColumns are the columns of a merge's output: the inputs' column
+// blocks, the output's accumulators and, for each input, the output's
+// value ID of each of its ordinals.
+type mergedColumns struct {
+	blocks [][]*colBlock // [input][column], nil where absent
+	accs   []*colAcc     // [column]
+	ids    [][][]uint32  // [column][input][ordinal]
+}
+
+// mergeColumns prepares the columns of the merge of inputs into w. Each
+// input's values are distinct and in byte order, so the output's are
+// their union, found by merging the sorted lists: no value is hashed, and
+// they come out in order.
+func mergeColumns(w *segWriter, inputs []segView) (*mergedColumns, error) {
+	set := map[string]bool{}
+	for _, in := range inputs {
+		for name := range in.seg.cols {
+			set[name] = true
+		}
+	}
+	names := sortedKeys(set)
+	m := &mergedColumns{blocks: make([][]*colBlock, len(inputs)), accs: make([]*colAcc, len(names)), ids: make([][][]uint32, len(names))}
+	for i, in := range inputs {
+		m.blocks[i] = make([]*colBlock, len(names))
+		for j, name := range names {
+			c, err := in.seg.column(name)
+			if err != nil {
+				return nil, err
+			}
+			m.blocks[i][j] = c
+		}
+	}
+	for j, name := range names {
+		lists := make([]*colBlock, len(inputs))
+		for i := range inputs {
+			lists[i] = m.blocks[i][j]
+		}
+		vals, ids, err := mergeValues(lists)
+		if err != nil {
+			return nil, err
+		}
+		m.accs[j], m.ids[j] = w.presetColumn(name, vals), ids
+	}
+	return m, nil
+}
+
+// mergeValues returns the sorted union of the values of the column blocks
+// (nil ones are empty) and, for each block, the union's index of each of
+// its values. A block whose values are not increasing is corrupt.
+func mergeValues(blocks []*colBlock) ([]string, [][]uint32, error) {
+	ids := make([][]uint32, len(blocks))
+	pos := make([]int, len(blocks))
+	var h []int // blocks with values left, a min-heap by their next value
+	total := 0
+	for i, c := range blocks {
+		if c != nil && len(c.vals) > 0 {
+			ids[i] = make([]uint32, len(c.vals))
+			total += len(c.vals)
+			h = append(h, i)
+		}
+	}
+	less := func(a, b int) bool {
+		x := bytes.Compare(blocks[a].vals[pos[a]], blocks[b].vals[pos[b]])
+		return x < 0 || x == 0 && a < b
+	}
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			if r := l + 1; r < len(h) && less(h[r], h[l]) {
+				l = r
+			}
+			if !less(h[l], h[i]) {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	vals := make([]string, 0, total)
+	var last []byte
+	for len(h) > 0 {
+		b := h[0]
+		c := blocks[b]
+		v := c.vals[pos[b]]
+		if len(vals) == 0 || !bytes.Equal(v, last) {
+			vals = append(vals, string(v))
+			last = v
+		}
+		ids[b][pos[b]] = uint32(len(vals) - 1)
+		pos[b]++
+		if pos[b] == len(c.vals) {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+		} else if bytes.Compare(c.vals[pos[b]-1], c.vals[pos[b]]) >= 0 {
+			return nil, nil, corruptf(c.key, 0, "column values not increasing")
+		}
+		down(0)
+	}
+	return vals, ids, nil
+}
+
 // mergeRemaps numbers the live documents of inputs from base, in order:
 // remaps[i][l] is the new number of local document l of inputs[i], or
 // noDoc if it is deleted.
@@ -418,17 +525,13 @@ func (m *multiTermIter) close() {
 func writeMerged(ctx context.Context, w *segWriter, inputs []segView, remaps [][]uint32, dec func([]byte, []byte) ([]byte, error)) error {
 	decode := func(src []byte) ([]byte, error) { return dec(src, nil) }
 	fieldSet := map[string]bool{}
+	cm, err := mergeColumns(w, inputs)
+	if err != nil {
+		return err
+	}
 	var ords []uint32
 	for i, in := range inputs {
 		s := in.seg
-		cols := map[string]*colBlock{}
-		for name := range s.cols {
-			c, err := s.column(name)
-			if err != nil {
-				return err
-			}
-			cols[name] = c
-		}
 		norms := map[string][]byte{}
 		for name := range s.fields {
 			fieldSet[name] = true
@@ -439,9 +542,9 @@ func writeMerged(ctx context.Context, w *segWriter, inputs []segView, remaps [][
 			norms[name] = nv
 		}
 		var recs [][]byte
-		var recFirst uint32
+		var recFirst, blockEnd uint32
+		copyBlocks := in.deleted.IsEmpty()
 		var ids []string
-		var cvals []ColumnValue
 		var lens []fieldLen
 		for l := uint32(0); l < s.hdr.numDocs; l++ {
 			if l%1024 == 0 {
@@ -458,7 +561,21 @@ func writeMerged(ctx context.Context, w *segWriter, inputs []segView, remaps [][
 			if remaps[i][l] == noDoc {
 				continue
 			}
-			if recs == nil || l >= recFirst+uint32(len(recs)) {
+			switch {
+			case copyBlocks && l == blockEnd:
+				// An input without deletions keeps its stored blocks.
+				v, _, first, n, err := s.storedBlockRaw(l)
+				if err != nil {
+					return err
+				}
+				if first != l {
+					return corruptf(segKey(s.id, kindHeader), 0, "stored blocks out of order")
+				}
+				if err := w.copyStoredBlock(v); err != nil {
+					return err
+				}
+				blockEnd = first + n
+			case !copyBlocks && (recs == nil || l >= recFirst+uint32(len(recs))):
 				var err error
 				if recs, recFirst, err = s.storedBlock(l, decode); err != nil {
 					return err
@@ -467,32 +584,34 @@ func writeMerged(ctx context.Context, w *segWriter, inputs []segView, remaps [][
 			if int(l%idBlockDocs) >= len(ids) {
 				return corruptf(segKey(s.id, kindIDs, u32(l/idBlockDocs)), 0, "ID block too short")
 			}
-			cvals = cvals[:0]
-			for _, name := range sortedKeys(cols) {
-				c := cols[name]
-				var err error
-				if ords, err = c.ords(int(l), ords[:0]); err != nil {
-					return err
-				}
-				if len(ords) == 0 {
-					continue
-				}
-				cv := ColumnValue{Name: name}
-				for _, o := range ords {
-					cv.Values = append(cv.Values, c.vals[o])
-				}
-				cvals = append(cvals, cv)
-			}
 			lens = lens[:0]
 			for name, nv := range norms {
 				if nv != nil {
 					lens = append(lens, fieldLen{name, uint32(nv[2*l]) | uint32(nv[2*l+1])<<8})
 				}
 			}
-			if err := w.addDoc(ids[l%idBlockDocs], recs[l-recFirst], s.suppressed.Contains(s.hdr.base+l), cvals, lens); err != nil {
+			if copyBlocks {
+				w.addDocMeta(ids[l%idBlockDocs], s.suppressed.Contains(s.hdr.base+l), nil, lens)
+			} else if err := w.addDoc(ids[l%idBlockDocs], recs[l-recFirst], s.suppressed.Contains(s.hdr.base+l), nil, lens); err != nil {
 				return err
 			}
+			for j, c := range cm.blocks[i] {
+				if c == nil {
+					continue
+				}
+				var err error
+				if ords, err = c.ords(int(l), ords[:0]); err != nil {
+					return err
+				}
+				for k, o := range ords {
+					ords[k] = cm.ids[j][i][o]
+				}
+				cm.accs[j].addIDs(w.hdr.numDocs-1, ords)
+			}
 		}
+	}
+	for _, acc := range cm.accs {
+		acc.dropUnused()
 	}
 	if err := w.finishDocs(); err != nil {
 		return err
@@ -566,6 +685,6 @@ func writeMerged(ctx context.Context, w *segWriter, inputs []segView, remaps [][
 			return err
 		}
 	}
-	_, err := w.finish()
+	_, err = w.finish()
 	return err
 }

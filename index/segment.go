@@ -47,6 +47,7 @@ type seqSource struct {
 	// for all of its terms; nil until then.
 	blockStart int
 	blockOffs  []uint32
+	kbuf       []byte // for the keys of termEntry
 }
 
 func (p *seqSource) get(k []byte) ([]byte, error) {
@@ -248,18 +249,24 @@ func (s *segment) termInfo(field string, term []byte) (ord uint32, df uint32, ok
 // Through a sequential reader (a merge), a block's entry lengths are
 // parsed once for all of its terms, not once per term and per call.
 func (s *segment) termEntry(field string, ord uint32) (entry, key []byte, err error) {
-	k := termKey(s.id, field, ord-ord%termBlockTerms, termBlock)
-	var v []byte
+	var k, v []byte
 	var start int
 	var offs []uint32
 	if sq, ok := s.src.(*seqSource); ok {
+		// The key is built in a buffer of the reader: a merge reads every
+		// term, and the key only names the block in errors about it.
+		k = appendTermKey(sq.kbuf[:0], s.id, field, ord-ord%termBlockTerms, termBlock)
+		sq.kbuf = k
 		if v, err = sq.getCached(k); err == nil && v != nil && len(sq.blockOffs) == 0 {
 			sq.blockStart, sq.blockOffs, err = parseTermBlock(k, v, sq.blockOffs)
 		}
 		start, offs = sq.blockStart, sq.blockOffs
-	} else if v, err = s.src.get(k); err == nil && v != nil {
-		var buf [termBlockTerms + 1]uint32
-		start, offs, err = parseTermBlock(k, v, buf[:0])
+	} else {
+		k = termKey(s.id, field, ord-ord%termBlockTerms, termBlock)
+		if v, err = s.src.get(k); err == nil && v != nil {
+			var buf [termBlockTerms + 1]uint32
+			start, offs, err = parseTermBlock(k, v, buf[:0])
+		}
 	}
 	if err != nil {
 		return nil, nil, err
@@ -586,18 +593,9 @@ func (s *segment) columnBits(name string, ord uint32) (*roaring.Bitmap, error) {
 // storedBlock returns the decoded records of the stored block holding
 // local doc, and the local number of its first record.
 func (s *segment) storedBlock(local uint32, dec func(src []byte) ([]byte, error)) ([][]byte, uint32, error) {
-	bs := s.hdr.blockStarts
-	i := sort.Search(len(bs), func(i int) bool { return bs[i] > local }) - 1
-	if i < 0 {
-		return nil, 0, corruptf(segKey(s.id, kindHeader), 0, "no stored block for doc")
-	}
-	k := segKey(s.id, kindStored, u32(bs[i]))
-	v, err := s.src.get(k)
+	v, k, first, want, err := s.storedBlockRaw(local)
 	if err != nil {
 		return nil, 0, err
-	}
-	if v == nil {
-		return nil, 0, corruptf(k, 0, "missing stored block")
 	}
 	raw, err := dec(v)
 	if err != nil {
@@ -607,14 +605,33 @@ func (s *segment) storedBlock(local uint32, dec func(src []byte) ([]byte, error)
 	if err != nil {
 		return nil, 0, err
 	}
-	want := s.hdr.numDocs - bs[i]
-	if i+1 < len(bs) {
-		want = bs[i+1] - bs[i]
-	}
 	if uint32(len(recs)) != want {
 		return nil, 0, corruptf(k, 0, "stored block has %d records, want %d", len(recs), want)
 	}
-	return recs, bs[i], nil
+	return recs, first, nil
+}
+
+// storedBlockRaw returns the stored block holding local doc as it is
+// stored (compressed), with its key, the local number of its first record
+// and its number of records.
+func (s *segment) storedBlockRaw(local uint32) (v, key []byte, first, n uint32, err error) {
+	bs := s.hdr.blockStarts
+	i := sort.Search(len(bs), func(i int) bool { return bs[i] > local }) - 1
+	if i < 0 {
+		return nil, nil, 0, 0, corruptf(segKey(s.id, kindHeader), 0, "no stored block for doc")
+	}
+	k := segKey(s.id, kindStored, u32(bs[i]))
+	if v, err = s.src.get(k); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	if v == nil {
+		return nil, nil, 0, 0, corruptf(k, 0, "missing stored block")
+	}
+	n = s.hdr.numDocs - bs[i]
+	if i+1 < len(bs) {
+		n = bs[i+1] - bs[i]
+	}
+	return v, k, bs[i], n, nil
 }
 
 func decodeStoredBlock(key, raw []byte) ([][]byte, error) {

@@ -261,10 +261,8 @@ type fieldLen struct {
 // addDoc adds the next document's stored record, ID, columns and field
 // lengths.
 func (w *segWriter) addDoc(id string, stored []byte, suppressed bool, cols []ColumnValue, lens []fieldLen) error {
-	local := w.hdr.numDocs
-	w.hdr.numDocs++
 	if len(w.blkLens) == 0 {
-		w.hdr.blockStarts = append(w.hdr.blockStarts, local)
+		w.hdr.blockStarts = append(w.hdr.blockStarts, w.hdr.numDocs)
 	}
 	w.blk = append(w.blk, stored...)
 	w.blkLens = append(w.blkLens, uint32(len(stored)))
@@ -273,6 +271,27 @@ func (w *segWriter) addDoc(id string, stored []byte, suppressed bool, cols []Col
 			return err
 		}
 	}
+	w.addDocMeta(id, suppressed, cols, lens)
+	return nil
+}
+
+// copyStoredBlock writes v, a stored block as another segment stored it
+// (compressed), as the block of the next documents, which are then added
+// with addDocMeta: a merge copies the blocks of an input without
+// deletions rather than decompressing and compressing them again.
+func (w *segWriter) copyStoredBlock(v []byte) error {
+	if err := w.flushBlock(); err != nil {
+		return err
+	}
+	w.hdr.blockStarts = append(w.hdr.blockStarts, w.hdr.numDocs)
+	return w.out.set(segKey(w.seg, kindStored, u32(w.hdr.numDocs)), v)
+}
+
+// addDocMeta adds the next document's ID, columns and field lengths: what
+// addDoc adds, but the stored record.
+func (w *segWriter) addDocMeta(id string, suppressed bool, cols []ColumnValue, lens []fieldLen) {
+	local := w.hdr.numDocs
+	w.hdr.numDocs++
 	w.ids = append(w.ids, id)
 	if suppressed {
 		w.suppressed = append(w.suppressed, local)
@@ -305,7 +324,6 @@ func (w *segWriter) addDoc(id string, stored []byte, suppressed bool, cols []Col
 		st.docCount++
 		st.sumLen += uint64(l.n)
 	}
-	return nil
 }
 
 // add gives local document doc the values vals.
@@ -325,6 +343,52 @@ func (c *colAcc) add(doc uint32, vals [][]byte) {
 		c.ids = append(c.ids, id)
 	}
 	c.ends = append(c.ends, uint32(len(c.ids)))
+}
+
+// addIDs gives local document doc the values of IDs ids, of a column
+// whose values were given to presetColumn.
+func (c *colAcc) addIDs(doc uint32, ids []uint32) {
+	end := uint32(len(c.ids))
+	for uint32(len(c.ends)) < doc {
+		c.ends = append(c.ends, end)
+	}
+	c.ids = append(c.ids, ids...)
+	c.ends = append(c.ends, uint32(len(c.ids)))
+}
+
+// dropUnused removes the values that no document has (a merge's output
+// leaves out deleted documents), keeping the others in order.
+func (c *colAcc) dropUnused() {
+	used := make([]bool, len(c.vals))
+	for _, id := range c.ids {
+		used[id] = true
+	}
+	remap := make([]uint32, len(c.vals))
+	n := 0
+	for id, u := range used {
+		if u {
+			remap[id] = uint32(n)
+			c.vals[n] = c.vals[id]
+			n++
+		}
+	}
+	if n == len(c.vals) {
+		return
+	}
+	clear(c.vals[n:])
+	c.vals = c.vals[:n]
+	for i, id := range c.ids {
+		c.ids[i] = remap[id]
+	}
+}
+
+// presetColumn starts column name with the values vals (value ID i is
+// vals[i]), to be given to documents by ID with addIDs rather than by
+// value through addDoc: a merge knows its columns' values beforehand.
+func (w *segWriter) presetColumn(name string, vals []string) *colAcc {
+	acc := &colAcc{vals: vals}
+	w.columns[name] = acc
+	return acc
 }
 
 // row returns the value IDs of local document doc.
