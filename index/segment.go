@@ -44,7 +44,7 @@ type seqSource struct {
 	lastKey []byte
 	lastVal []byte
 	// The entry offsets of lastVal when it is a term block, parsed once
-	// for all of its terms; nil until then.
+	// for all of its terms; empty until then.
 	blockStart int
 	blockOffs  []uint32
 	kbuf       []byte // for the keys of termEntry
