@@ -84,7 +84,11 @@ type version struct {
 	live       *roaring.Bitmap
 	suppressed *roaring.Bitmap
 	maxDoc     uint32
-	refs       atomic.Int32
+	// fields holds the statistics of every field some segment has,
+	// summed over the segments: a search asks for them for each of the
+	// some sixty fields a keyword covers.
+	fields map[string]FieldStats
+	refs   atomic.Int32
 }
 
 type segView struct {
@@ -94,9 +98,15 @@ type segView struct {
 
 func newVersion(segs []segView) *version {
 	slices.SortFunc(segs, func(a, b segView) int { return int(int64(a.seg.hdr.base) - int64(b.seg.hdr.base)) })
-	v := &version{segs: segs, live: roaring.New(), suppressed: roaring.New()}
+	v := &version{segs: segs, live: roaring.New(), suppressed: roaring.New(), fields: map[string]FieldStats{}}
 	for _, s := range segs {
 		s.seg.ref()
+		for name, f := range s.seg.fields {
+			st := v.fields[name]
+			st.DocCount += uint64(f.docCount)
+			st.SumLength += f.sumLen
+			v.fields[name] = st
+		}
 		if s.seg.hdr.numDocs == 0 {
 			continue
 		}

@@ -294,12 +294,8 @@ func (idx *Index) cachedDocID(seg *segment, doc uint32) (string, error) {
 
 // HasField reports whether any segment of the snapshot indexes field.
 func (s *Snapshot) HasField(field string) bool {
-	for _, sv := range s.v.segs {
-		if sv.seg.fields[field] != nil {
-			return true
-		}
-	}
-	return false
+	_, ok := s.v.fields[field]
+	return ok
 }
 
 // HasColumn reports whether any segment of the snapshot has column name.
