@@ -428,17 +428,30 @@ func (m *titleMatch) segOrds(seg int) *titleOrds {
 // ords finds the matching keys among vals, a segment's sorted title keys.
 func (m *titleMatch) ords(vals [][]byte) *titleOrds {
 	r := &titleOrds{}
-	first := func(x []byte) uint32 {
-		return uint32(sort.Search(len(vals), func(i int) bool { return bytes.Compare(vals[i], x) >= 0 }))
+	// first returns the index of the first key at or above x in
+	// vals[lo:hi].
+	first := func(x []byte, lo, hi int) uint32 {
+		return uint32(lo + sort.Search(hi-lo, func(i int) bool { return bytes.Compare(vals[lo+i], x) >= 0 }))
+	}
+	// after is first from index from to the end, galloping: the keys
+	// starting with a prefix lie just after the prefix itself.
+	after := func(x []byte, from int) uint32 {
+		lo, hi, step := from, from, 1
+		for hi < len(vals) && bytes.Compare(vals[hi], x) < 0 {
+			lo = hi + 1
+			hi += step
+			step <<= 1
+		}
+		return first(x, lo, min(hi, len(vals)))
 	}
 	for _, p := range m.prefixes {
-		i := first(p)
+		i := first(p, 0, len(vals))
 		if int(i) < len(vals) && bytes.Equal(vals[i], p) {
 			r.exact = append(r.exact, i)
 		}
 		// The keys starting with p and a space sort from "p " to "p!".
-		lo := first(append(p[:len(p):len(p)], ' '))
-		hi := first(append(p[:len(p):len(p)], ' '+1))
+		lo := after(append(p[:len(p):len(p)], ' '), int(i))
+		hi := after(append(p[:len(p):len(p)], ' '+1), int(lo))
 		if lo < hi {
 			r.starts = append(r.starts, [2]uint32{lo, hi})
 		}
