@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/vellum"
 	"github.com/klauspost/compress/zstd"
 )
@@ -133,7 +134,33 @@ func FuzzSegment(f *testing.F) {
 		if err := readSegment(m, dec); err != nil && !IsCorruption(err) {
 			t.Fatalf("key %q: non-corruption error %v", m.keys[int(which)%len(m.vals)], err)
 		}
+		// A merge reads the segment its own way (term blocks parsed once,
+		// columns merged, stored blocks copied when nothing is deleted, or
+		// decoded when something is).
+		for _, del := range []bool{false, true} {
+			if err := mergeSegment(m, dec, del); err != nil && !IsCorruption(err) {
+				t.Fatalf("key %q, merge (deletions %v): non-corruption error %v", m.keys[int(which)%len(m.vals)], del, err)
+			}
+		}
 	})
+}
+
+// mergeSegment merges the segment, with its first document deleted if
+// del, into a writer that keeps nothing.
+func mergeSegment(mem *memKV, dec *zstd.Decoder, del bool) error {
+	s, err := openSegment(7, mem, mem)
+	if err != nil {
+		return err
+	}
+	deleted := roaring.New()
+	if del {
+		deleted.Add(s.hdr.base)
+	}
+	in := []segView{{seg: s, deleted: deleted}}
+	opts := (&Options{}).EnsureDefaults()
+	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	defer enc.Close()
+	return writeMerged(context.Background(), newSegWriter(opts, enc, 8, s.hdr.base, &discardKV{}), in, mergeRemaps(in, s.hdr.base), dec.DecodeAll)
 }
 
 // FuzzDecoders feeds arbitrary bytes to each value decoder.
