@@ -497,11 +497,7 @@ func (s *Snapshot) termDocs(field string, hits []segTerm) ([]*TermDocs, error) {
 // instead, and caching its sources too would hold a term's documents three
 // times (about 150 MB of a 1,000,000-record keyword mix's working set).
 func (idx *Index) loadTermDocs(seg *segment, field string, ord uint32) (*TermDocs, error) {
-	bm, err := seg.postings(field, ord)
-	if err != nil {
-		return nil, err
-	}
-	pr, err := seg.positionsData(field, ord)
+	docs, pr, err := seg.termPostings(field, ord, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -509,8 +505,8 @@ func (idx *Index) loadTermDocs(seg *segment, field string, ord uint32) (*TermDoc
 	if err != nil {
 		return nil, err
 	}
-	n := int(bm.GetCardinality())
-	td := &TermDocs{Docs: bm.ToArray(), Freqs: make([]uint8, n), Norms: make([]uint8, n)}
+	n := len(docs)
+	td := &TermDocs{Docs: docs, Freqs: make([]uint8, n), Norms: make([]uint8, n)}
 	var buf []uint32
 	for i, d := range td.Docs {
 		if buf, err = pr.at(i, buf[:0]); err != nil {

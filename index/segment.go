@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -333,8 +334,9 @@ func (s *segment) inlineDocs(key, ent []byte, buf []uint32) ([]uint32, int, erro
 
 // termPostings appends the documents of term ord of field to docs (deleted
 // ones included) and returns them with a reader of their positions: what a
-// merge reads of every term, from one look at the term's block, and with
-// no bitmap built for the many terms stored inline.
+// merge reads of every term, and a scoring list is built from, with one
+// look at the term's block and no bitmap built for the many terms stored
+// inline.
 func (s *segment) termPostings(field string, ord uint32, docs []uint32) ([]uint32, *posReader, error) {
 	if s.hdr.format >= 2 {
 		ent, bk, err := s.termEntry(field, ord)
@@ -358,6 +360,7 @@ func (s *segment) termPostings(field string, ord uint32, docs []uint32) ([]uint3
 	if err != nil {
 		return docs, nil, err
 	}
+	docs = slices.Grow(docs, int(bm.GetCardinality()))
 	it := bm.ManyIterator()
 	var buf [256]uint32
 	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
