@@ -27,9 +27,8 @@ import (
 //     summed; once that is below θ, the remaining lists are not walked.
 //  3. A walked document whose bound (its partial frequencies plus R,
 //     saturated, times its title bonus) is below θ cannot reach the
-//     first page either. The others, the survivors, are scored exactly,
-//     adding the fields of each word in the order score and accumulate
-//     do, each list walked or probed at the survivors.
+//     first page either. The others, the survivors, are scored exactly
+//     (scoreAt), adding the fields of each word in the order score does.
 //
 // Every other candidate keeps a score below θ (its lower bound), so the
 // first k hits, their order and their scores are those of the exhaustive
@@ -63,6 +62,8 @@ const boundSlack = 1e-4
 // arrays are all zero between uses.
 type pruneBuf struct {
 	tfs     [][]float32 // per word: partial tf~
+	score   []float64   // lower bounds, then the survivors' exact scores
+	inTitle []uint8     // title words found in the title proper
 	mark    []uint8     // markCand | markTouched
 	factor  []float32   // title bonus of the documents of bonus, else 0
 	bonus   []uint32    // documents with a title bonus
@@ -75,7 +76,6 @@ type pruneBuf struct {
 const (
 	markCand    = 1 << iota // in the candidates
 	markTouched             // in some walked list
-	markSurv                // a survivor, while scoreExact runs
 )
 
 // boundedList is the lists of one scoring field of one word.
@@ -90,8 +90,8 @@ type boundedList struct {
 // scorePruned sets scores (those of cand) to the exact scores of the
 // candidates that can be among the best k, title bonus included, and to
 // lower bounds (below the k-th best score, even with a bonus) for the
-// others, with buf.inTitle set for the candidates. It returns false,
-// having set nothing, when pruning does not apply.
+// others. It returns false, having set nothing, when pruning does not
+// apply.
 func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32, scores []float64, k int) (bool, error) {
 	nt := len(sc.terms)
 	if k <= 0 || nt == 0 || nt > pruneMaxTerms || len(sc.consts) > 0 || len(cand) < pruneMinRatio*k {
@@ -151,7 +151,7 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 		untouchedFactor = maxFactor
 	}
 
-	pb := buf.prune(nt, len(buf.score))
+	pb := buf.prune(nt, int(sc.snap.MaxDoc()))
 	tfs, mark := pb.tfs, pb.mark
 	for _, d := range cand {
 		mark[d] = markCand
@@ -165,7 +165,8 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 			for _, tf := range tfs {
 				tf[d] = 0
 			}
-			buf.score[d] = 0
+			pb.score[d] = 0
+			pb.inTitle[d] = 0
 			mark[d] = 0
 		}
 		for _, d := range cand {
@@ -202,7 +203,7 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 			// the cost of walking a posting per word: recompute it when
 			// several times that was walked since, and may be saved.
 			if cost := 8 * nt * touchedCand; (since >= cost || math.IsInf(theta, -1)) && remaining >= cost/2 {
-				theta, since = sc.lowerTheta(pb, buf.inTitle, need, maxFactor, k), 0
+				theta, since = sc.lowerTheta(pb, need, maxFactor, k), 0
 				if ub0 < theta {
 					break
 				}
@@ -229,7 +230,7 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 				}
 				tf[d] += float32(sc.contrib(l.f, td.Freqs[j], td.Norms[j]))
 				if l.forced {
-					buf.inTitle[d]++
+					pb.inTitle[d]++
 				}
 			}
 		}
@@ -242,13 +243,10 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 	if walked == len(lists) || touchedCand < k {
 		// Nothing left out, or given up: the exhaustive scorer does as
 		// well.
-		for _, d := range pb.touched {
-			buf.inTitle[d] = 0
-		}
 		return false, nil
 	}
 	if since > 0 {
-		theta = sc.lowerTheta(pb, buf.inTitle, need, maxFactor, k)
+		theta = sc.lowerTheta(pb, need, maxFactor, k)
 	}
 	// The survivors; the others keep their lower bound, unbonused.
 	for _, d := range pb.touched {
@@ -266,22 +264,24 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 			}
 		}
 		ub *= 1 + boundSlack
-		if ub*sc.titleFactor(pb, d, buf.inTitle, need) >= theta {
+		if ub*sc.titleFactor(pb, d, need) >= theta {
 			pb.surv = append(pb.surv, d)
 		} else {
-			buf.score[d] = lb
+			pb.score[d] = lb
 		}
 	}
 	slices.Sort(pb.surv)
-	sc.scoreExact(pb, buf.tf, buf.score)
+	if err := sc.scoreExact(ctx, buf); err != nil {
+		return false, err
+	}
 	// The survivors' bonus, as applyTitle would give it.
 	for _, d := range pb.surv {
-		if f := sc.titleFactor(pb, d, buf.inTitle, need); f != 1 {
-			buf.score[d] *= f
+		if f := sc.titleFactor(pb, d, need); f != 1 {
+			pb.score[d] *= f
 		}
 	}
 	for i, d := range cand {
-		scores[i] = buf.score[d]
+		scores[i] = pb.score[d]
 	}
 	return true, nil
 }
@@ -289,8 +289,8 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 // titleFactor returns the title bonus that applyTitle gives d, a walked
 // document, if it ranks high enough: 1 unless d holds every title word in
 // its title proper and its title is, or starts with, the query's words.
-func (sc *scorer) titleFactor(pb *pruneBuf, d uint32, inTitle []uint8, need int) float64 {
-	if f := pb.factor[d]; f != 0 && int(inTitle[d]) == need {
+func (sc *scorer) titleFactor(pb *pruneBuf, d uint32, need int) float64 {
+	if f := pb.factor[d]; f != 0 && int(pb.inTitle[d]) == need {
 		return float64(f)
 	}
 	return 1
@@ -311,7 +311,7 @@ func (sc *scorer) restBound(rest []float64) float64 {
 // k-th best lower bound of the walked candidates (their partial scores,
 // narrowed for rounding, times their title bonus), or -Inf if fewer than
 // k are walked.
-func (sc *scorer) lowerTheta(pb *pruneBuf, inTitle []uint8, need int, maxFactor float64, k int) float64 {
+func (sc *scorer) lowerTheta(pb *pruneBuf, need int, maxFactor float64, k int) float64 {
 	// First without bonuses (which only raise scores), then with the
 	// bonuses of the documents that can beat that, as looking a bonus up
 	// costs more than a partial score.
@@ -339,7 +339,7 @@ func (sc *scorer) lowerTheta(pb *pruneBuf, inTitle []uint8, need int, maxFactor 
 		h = h[:0]
 		for _, e := range lbs {
 			if e.score*maxFactor >= theta0 {
-				h = pushTop(h, e.score*sc.titleFactor(pb, e.doc, inTitle, need), k)
+				h = pushTop(h, e.score*sc.titleFactor(pb, e.doc, need), k)
 			}
 		}
 	}
@@ -367,57 +367,19 @@ func pushTop(h minHeap, x float64, k int) minHeap {
 	return h
 }
 
-// scoreExact sets score[d] for the survivors (increasing documents) to
-// their exact score before the title bonus, adding the fields of each
-// word in the order accumulate and score do: each list is walked, or
-// probed at the survivors it spans when it is much longer, into tf.
-func (sc *scorer) scoreExact(pb *pruneBuf, tf, score []float64) {
-	surv := pb.surv
-	for _, d := range surv {
-		pb.mark[d] |= markSurv
+// scoreExact sets pb.score[d] for the survivors (increasing documents)
+// to their exact score before the title bonus (scoreAt).
+func (sc *scorer) scoreExact(ctx context.Context, buf *denseBuf) error {
+	pb := buf.pb
+	tf, out, _ := buf.at(len(pb.surv))
+	defer clear(out)
+	if err := sc.scoreAt(ctx, pb.surv, tf, out, nil); err != nil {
+		return err
 	}
-	for _, t := range sc.terms {
-		for fi := range t.fields {
-			f := &t.fields[fi]
-			for _, td := range f.lists {
-				if len(td.Docs) == 0 {
-					continue
-				}
-				lo, _ := slices.BinarySearch(surv, td.Docs[0])
-				hi, found := slices.BinarySearch(surv, td.Docs[len(td.Docs)-1])
-				if found {
-					hi++
-				}
-				if lo >= hi {
-					continue
-				}
-				if len(td.Docs) <= probeRatio*(hi-lo) {
-					for j, d := range td.Docs {
-						if pb.mark[d]&markSurv != 0 {
-							tf[d] += sc.contrib(f, td.Freqs[j], td.Norms[j])
-						}
-					}
-					continue
-				}
-				j := 0
-				for _, d := range surv[lo:hi] {
-					var ok bool
-					if j, ok = td.Find(d, j); ok {
-						tf[d] += sc.contrib(f, td.Freqs[j], td.Norms[j])
-					}
-				}
-			}
-		}
-		for _, d := range surv {
-			if x := tf[d]; x != 0 {
-				score[d] += sc.saturate(t, x)
-				tf[d] = 0
-			}
-		}
+	for i, d := range pb.surv {
+		pb.score[d] = out[i]
 	}
-	for _, d := range surv {
-		pb.mark[d] &^= markSurv
-	}
+	return nil
 }
 
 // prune returns the pruning buffers for nt words over maxDoc documents.
@@ -429,6 +391,7 @@ func (buf *denseBuf) prune(nt, maxDoc int) *pruneBuf {
 	}
 	if len(pb.mark) < maxDoc {
 		pb.mark, pb.factor = make([]uint8, maxDoc), make([]float32, maxDoc)
+		pb.score, pb.inTitle = make([]float64, maxDoc), make([]uint8, maxDoc)
 		pb.tfs = nil
 	}
 	for len(pb.tfs) < nt {

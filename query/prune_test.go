@@ -189,3 +189,79 @@ func TestIDFAfterDeletions(t *testing.T) {
 		t.Logf("%s: %v", q, ids)
 	}
 }
+
+// TestScoreAtMatchesScore checks scoreAt, the term-at-a-time scorer,
+// against score, the per-document one that explanations use: the same
+// bits for every document, over subsets of the candidates dense and
+// sparse enough for both ways of matching a list against them (probing
+// the list at each document, galloping through the documents for each
+// posting), on an index of several segments.
+func TestScoreAtMatchesScore(t *testing.T) {
+	ti := generatedIndex(t, 2500)
+	snap, err := ti.idx.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	if st, _ := ti.idx.Stats(); st.Segments+st.MemSegments < 2 {
+		t.Fatalf("%d segments: the test needs several", st.Segments+st.MemSegments)
+	}
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(5, 9))
+	bothWays := [2]int{}
+	for _, q := range pruneQueries(t, ti, 120) {
+		parsed, err := Parse(q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		plan, err := ti.s.Compile(ctx, parsed, snap, CompileOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		docs, err := plan.Execute(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := plan.score
+		if err := sc.open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sc.title, sc.consts = nil, nil // scoreAt scores neither
+		cand := docs.ToArray()
+		for _, keep := range []float64{1, 0.3, 0.02} {
+			var at []uint32
+			for _, d := range cand {
+				if rng.Float64() < keep {
+					at = append(at, d)
+				}
+			}
+			for _, tm := range sc.terms {
+				for _, f := range tm.fields {
+					for _, td := range f.lists {
+						if len(td.Docs) >= len(at) {
+							bothWays[0]++
+						} else {
+							bothWays[1]++
+						}
+					}
+				}
+			}
+			tf, out, inTitle := make([]float64, len(at)), make([]float64, len(at)), make([]uint8, len(at))
+			if err := sc.scoreAt(ctx, at, tf, out, inTitle); err != nil {
+				t.Fatal(err)
+			}
+			for i, d := range at {
+				if want := sc.score(d, &Explanation{}); out[i] != want {
+					t.Fatalf("%s: doc %d scores %v in scoreAt, %v in score", q, d, out[i], want)
+				}
+				if tf[i] != 0 {
+					t.Fatalf("%s: tf[%d] left at %v", q, i, tf[i])
+				}
+			}
+		}
+	}
+	if bothWays[0] == 0 || bothWays[1] == 0 {
+		t.Fatalf("lists probed %d times, galloped through %d times: the test does not exercise both", bothWays[0], bothWays[1])
+	}
+	t.Logf("lists probed %d times, galloped through %d times", bothWays[0], bothWays[1])
+}

@@ -82,6 +82,7 @@ type scoreField struct {
 	weight     float64
 	avg        float64
 	lists      []*index.TermDocs // per segment holding the term; set by open
+	unit       *[256]float64     // by norm: see units; set by open
 }
 
 type constScore struct {
@@ -478,7 +479,7 @@ func dropArticle(key string) string {
 }
 
 // applyTitle multiplies the scores of cand by their title bonus.
-// inTitle counts, per document, the title words found in its title
+// inTitle counts, per candidate, the title words found in its title
 // proper: only a record holding them all there can have the bonus. When
 // only the best k count (k > 0), neither can a candidate whose score,
 // times the largest bonus, stays below the k-th best score (which
@@ -500,7 +501,7 @@ func (sc *scorer) applyTitle(cand []uint32, scores []float64, inTitle []uint8, k
 		floor = kthLargest(scores, k) / m.maxFactor()
 	}
 	for i, d := range cand {
-		if scores[i] < floor || int(inTitle[d]) != need {
+		if scores[i] < floor || int(inTitle[i]) != need {
 			continue
 		}
 		f, _ := m.factor(d)
@@ -572,7 +573,7 @@ func (sc *scorer) open(ctx context.Context) error {
 				return err
 			}
 			if len(lists) > 0 {
-				f.lists = lists
+				f.lists, f.unit = lists, sc.units(&f)
 				kept = append(kept, f)
 			}
 		}
@@ -629,12 +630,22 @@ func (sc *scorer) norm(f *scoreField, l uint32) float64 {
 	return 1 - sc.cfg.B + sc.cfg.B*float64(l)/f.avg
 }
 
+// units returns, for every norm (index.EncodeNorm), what one occurrence
+// of f's term adds to tf~ in a field of that length: weight / norm(len).
+func (sc *scorer) units(f *scoreField) *[256]float64 {
+	u := new([256]float64)
+	for n := range u {
+		u[n] = f.weight / sc.norm(f, index.NormLength(uint8(n)))
+	}
+	return u
+}
+
 // contrib returns a field's weighted, length-normalised term frequency:
 // one summand of tf~, for a frequency and a field length given as a norm
 // (index.EncodeNorm). Scoring and explanations both use it, so that they
 // agree to the last bit.
 func (sc *scorer) contrib(f *scoreField, fr, norm uint8) float64 {
-	return f.weight * float64(fr) / sc.norm(f, index.NormLength(norm))
+	return float64(fr) * f.unit[norm]
 }
 
 // saturate returns a term's BM25 score for its combined frequency tf.
@@ -643,23 +654,29 @@ func (sc *scorer) saturate(t *scoreTerm, tf float64) float64 {
 	return t.idf * tf * (k1 + 1) / (k1 + tf)
 }
 
-// denseBuf holds the per-document accumulators of one scoring run,
-// indexed by document number. Both slices are all zero between uses.
+// denseBuf holds the accumulators of one scoring run. tf, inTitle and
+// out are indexed by position among the documents scored (scoreAt), the
+// pruning state by document number (prune); all are zero between uses.
 type denseBuf struct {
-	tf, score []float64
-	inTitle   []uint8   // title words found in the title proper
-	pb        *pruneBuf // for scorePruned; nil until needed
+	tf, out []float64
+	inTitle []uint8
+	pb      *pruneBuf // for scorePruned; nil until needed
+}
+
+// at returns buf's per-position accumulators for n documents.
+func (buf *denseBuf) at(n int) (tf, out []float64, inTitle []uint8) {
+	if len(buf.tf) < n {
+		buf.tf, buf.out, buf.inTitle = make([]float64, n), make([]float64, n), make([]uint8, n)
+	}
+	return buf.tf[:n], buf.out[:n], buf.inTitle[:n]
 }
 
 // scoreAll returns the scores of cand, the documents of docs in
 // increasing order. The scorer must have been opened.
 //
-// Scoring is term at a time into dense accumulators indexed by document
-// number: a posting costs one add, whatever the number of candidates. A
-// list much longer than cand (a common word ANDed with a rare one) is
-// instead probed at the candidates, galloping. Per document the
-// arithmetic is the same as in score, in the same order, so
-// explanations agree with scores exactly.
+// Scoring is term at a time, into accumulators indexed by position in
+// cand (scoreAt). Per document the arithmetic is the same as in score,
+// in the same order, so explanations agree with scores exactly.
 //
 // When only the best k count (k > 0), scorePruned first tries to score
 // only the candidates that can be among them; pruned reports that it did.
@@ -669,23 +686,18 @@ func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uin
 	if buf == nil {
 		buf = &denseBuf{}
 	}
-	if n := int(sc.snap.MaxDoc()); len(buf.tf) < n {
-		buf.tf, buf.score, buf.inTitle = make([]float64, n), make([]float64, n), make([]uint8, n)
-	}
 	defer pool.Put(buf)
 	pruned, err := sc.scorePruned(ctx, buf, cand, scores, k)
 	if err != nil {
 		return nil, false, err
 	}
-	if pruned {
-		defer sc.resetTitle(buf)
-	} else {
-		defer sc.reset(buf, cand)
-		if err := sc.accumulate(ctx, buf, cand); err != nil {
+	var inTitle []uint8
+	if !pruned {
+		var tf []float64
+		tf, _, inTitle = buf.at(len(cand))
+		defer clear(inTitle)
+		if err := sc.scoreAt(ctx, cand, tf, scores, inTitle); err != nil {
 			return nil, false, err
-		}
-		for i, d := range cand {
-			scores[i] = buf.score[d]
 		}
 	}
 	for _, cs := range sc.consts {
@@ -695,122 +707,77 @@ func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uin
 		sc.eachIn(cs.bm, docs, cand, func(i int) { scores[i] += cs.value })
 	}
 	if !pruned {
-		sc.applyTitle(cand, scores, buf.inTitle, k)
+		sc.applyTitle(cand, scores, inTitle, k)
 	}
 	return scores, pruned, nil
 }
 
-// probeRatio is how much longer than the candidate list a scoring list
-// must be for scoreAll to probe it at the candidates rather than walk it.
-const probeRatio = 16
-
-// accumulate adds every term's saturated score into buf.score, for the
-// documents of its lists (walked) or of cand (for probed lists).
-func (sc *scorer) accumulate(ctx context.Context, buf *denseBuf, cand []uint32) error {
-	tf, score := buf.tf, buf.score
+// scoreAt adds to out[i] the BM25F score of at[i] (increasing documents)
+// before the title bonus, and counts in inTitle[i] (unless inTitle is nil)
+// the title words found in its title proper. tf (len(at), all zero) is
+// left zero.
+//
+// Each word's lists are matched against at from whichever side is
+// shorter, galloping into the other, so a posting of a document that is
+// not scored costs nothing when the list is the longer side, and a
+// document without the word costs nothing when at is: an AND of a rare
+// and a common word touches the common word's lists only at the rare
+// word's documents. The lists of a word are added field by field, in
+// the order of score.
+func (sc *scorer) scoreAt(ctx context.Context, at []uint32, tf, out []float64, inTitle []uint8) error {
+	if len(at) == 0 {
+		return nil
+	}
 	for _, t := range sc.terms {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		probed := false
 		for fi := range t.fields {
 			f := &t.fields[fi]
+			title := inTitle != nil && t.title && f.field == titleProperField
 			for _, td := range f.lists {
-				if len(td.Docs) > probeRatio*len(cand) {
-					probed = true
+				docs := td.Docs
+				if len(docs) == 0 {
+					continue
+				}
+				// The documents of at that the list's segment spans.
+				lo := gallop(at, 0, docs[0])
+				hi := lo + gallop(at[lo:], 0, docs[len(docs)-1]+1)
+				if len(docs) >= hi-lo {
 					j := 0
-					for _, c := range cand {
+					for i := lo; i < hi; i++ {
 						var ok bool
-						if j, ok = td.Find(c, j); ok {
-							tf[c] += sc.contrib(f, td.Freqs[j], td.Norms[j])
+						if j, ok = td.Find(at[i], j); ok {
+							tf[i] += sc.contrib(f, td.Freqs[j], td.Norms[j])
+							if title {
+								inTitle[i]++
+							}
 						}
 					}
 					continue
 				}
-				for j, d := range td.Docs {
-					tf[d] += sc.contrib(f, td.Freqs[j], td.Norms[j])
-				}
-			}
-			if t.title && f.field == titleProperField {
-				for _, td := range f.lists {
-					for _, d := range td.Docs {
-						buf.inTitle[d]++
+				i := lo
+				for j, d := range docs {
+					if i = gallop(at, i, d); i >= hi {
+						break
+					}
+					if at[i] == d {
+						tf[i] += sc.contrib(f, td.Freqs[j], td.Norms[j])
+						if title {
+							inTitle[i]++
+						}
 					}
 				}
 			}
 		}
-		sat := func(d uint32) {
-			if x := tf[d]; x != 0 {
-				score[d] += sc.saturate(t, x)
-				tf[d] = 0
-			}
-		}
-		for fi := range t.fields {
-			f := &t.fields[fi]
-			for _, td := range f.lists {
-				if len(td.Docs) <= probeRatio*len(cand) {
-					for _, d := range td.Docs {
-						sat(d)
-					}
-				}
-			}
-		}
-		if probed {
-			for _, d := range cand {
-				sat(d)
+		for i, x := range tf {
+			if x != 0 {
+				out[i] += sc.saturate(t, x)
+				tf[i] = 0
 			}
 		}
 	}
 	return nil
-}
-
-// reset zeroes the accumulators that accumulate touched.
-func (sc *scorer) reset(buf *denseBuf, cand []uint32) {
-	for _, t := range sc.terms {
-		for fi := range t.fields {
-			f := &t.fields[fi]
-			for _, td := range f.lists {
-				if len(td.Docs) <= probeRatio*len(cand) {
-					for _, d := range td.Docs {
-						buf.score[d] = 0
-					}
-				}
-			}
-		}
-	}
-	for _, d := range cand {
-		buf.score[d] = 0
-	}
-	for _, t := range sc.terms {
-		for fi := range t.fields {
-			f := &t.fields[fi]
-			if t.title && f.field == titleProperField {
-				for _, td := range f.lists {
-					for _, d := range td.Docs {
-						buf.inTitle[d] = 0
-					}
-				}
-			}
-		}
-	}
-}
-
-// resetTitle zeroes the title word counts, after scorePruned.
-func (sc *scorer) resetTitle(buf *denseBuf) {
-	for _, t := range sc.terms {
-		if !t.title {
-			continue
-		}
-		for fi := range t.fields {
-			if f := &t.fields[fi]; f.field == titleProperField {
-				for _, td := range f.lists {
-					for _, d := range td.Docs {
-						buf.inTitle[d] = 0
-					}
-				}
-			}
-		}
-	}
 }
 
 // titleProperField is the field of the title proper's words.

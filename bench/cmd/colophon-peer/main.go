@@ -129,8 +129,8 @@ func runQuery(args []string) error {
 	rep.Note = "in-process query.Searcher (CQL), top 10 with the stored record; facets.Counter over the result set"
 	if st, err := idx.Stats(); err == nil {
 		rc := st.ReadCache
-		fmt.Fprintf(os.Stderr, "read cache: %d of %d bytes in %d entries, %d hits, %d misses, %d evictions; by kind: %v\n",
-			rc.Bytes, rc.Budget, rc.Entries, rc.Hits, rc.Misses, rc.Evictions, rc.ByKind)
+		fmt.Fprintf(os.Stderr, "%d segments; read cache: %d of %d bytes in %d entries, %d hits, %d misses, %d evictions; by kind: %v\n",
+			st.Segments, rc.Bytes, rc.Budget, rc.Entries, rc.Hits, rc.Misses, rc.Evictions, rc.ByKind)
 	}
 	return json.NewEncoder(os.Stdout).Encode(rep)
 }
