@@ -162,8 +162,11 @@ func StemmedField(field string, l Language) string {
 }
 
 // stemCacheSize bounds each language's stem cache. When a cache is full it
-// is cleared, keeping its memory.
-const stemCacheSize = 1 << 16
+// is cleared, keeping its memory. Every Buffer has a cache per language it
+// stems: at 65,536 words, the caches of a 1,000,000-record build held 59
+// MB of its 660 MB peak heap; a quarter of that still holds a Zipf
+// vocabulary's frequent words, which are the ones worth remembering.
+const stemCacheSize = 1 << 14
 
 // stemState is the per-Buffer memory of the stemmers.
 type stemState struct {
