@@ -524,6 +524,11 @@ func (idx *Index) loadTermDocs(seg *segment, field string, ord uint32) (*TermDoc
 // AnyTerm returns the live documents holding at least one of terms in
 // field: the union of Term over terms, computed at once.
 func (s *Snapshot) AnyTerm(ctx context.Context, field string, terms [][]byte) (*roaring.Bitmap, error) {
+	return s.AnyTermIn(ctx, field, terms, nil)
+}
+
+// AnyTermIn is AnyTerm within within, as TermIn is Term.
+func (s *Snapshot) AnyTermIn(ctx context.Context, field string, terms [][]byte, within *roaring.Bitmap) (*roaring.Bitmap, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
@@ -549,15 +554,7 @@ func (s *Snapshot) AnyTerm(ctx context.Context, field string, terms [][]byte) (*
 			parts = append(parts, bm)
 		}
 	}
-	switch len(parts) {
-	case 0:
-		return roaring.New(), nil
-	case 1:
-		return roaring.And(parts[0], s.v.live), nil
-	}
-	bm := roaring.FastOr(parts...)
-	bm.And(s.v.live)
-	return bm, nil
+	return s.unite(parts, within), nil
 }
 
 // FirstOrd returns the ordinal of the smallest value of doc within its

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/RoaringBitmap/roaring/v2"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -149,6 +150,26 @@ func checkReadCache(t *testing.T, where string, s *Snapshot, m model) {
 			a.Or(b)
 			if !any.Equals(a) {
 				t.Fatalf("%s: AnyTerm(%s, %q) = %v, want %v", where, f, terms, any.ToArray(), a.ToArray())
+			}
+			// TermIn and AnyTermIn: the same within a set that holds
+			// deleted documents and numbers past the last one too.
+			within := roaring.New()
+			for d := uint32(i % 3); d < s.MaxDoc()+5; d += 3 {
+				within.Add(d)
+			}
+			in, err := s.AnyTermIn(ctx, f, terms, within)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := roaring.And(a, within); !in.Equals(want) {
+				t.Fatalf("%s: AnyTermIn(%s, %q) = %v, want %v", where, f, terms, in.ToArray(), want.ToArray())
+			}
+			in, err = s.TermIn(ctx, f, terms[1], within)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := roaring.And(b, within); !in.Equals(want) {
+				t.Fatalf("%s: TermIn(%s, %q) = %v, want %v", where, f, terms[1], in.ToArray(), want.ToArray())
 			}
 		}
 	}

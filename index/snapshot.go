@@ -57,6 +57,15 @@ func (s *Snapshot) Suppressed() *roaring.Bitmap { return s.v.suppressed }
 
 // Term returns the live documents containing term in field.
 func (s *Snapshot) Term(ctx context.Context, field string, term []byte) (*roaring.Bitmap, error) {
+	return s.TermIn(ctx, field, term, nil)
+}
+
+// TermIn returns the live documents of within (all of them if within is
+// nil) containing term in field. A small within saves uniting the term's
+// postings in every segment: an AND of a rare and a common word
+// intersects the common word's postings with the rare word's documents
+// segment by segment.
+func (s *Snapshot) TermIn(ctx context.Context, field string, term []byte, within *roaring.Bitmap) (*roaring.Bitmap, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
@@ -72,15 +81,32 @@ func (s *Snapshot) Term(ctx context.Context, field string, term []byte) (*roarin
 		}
 		parts = append(parts, bm)
 	}
+	return s.unite(parts, within), nil
+}
+
+// unite returns the live documents of the union of parts (shared bitmaps,
+// not modified) within within, if it is not nil.
+func (s *Snapshot) unite(parts []*roaring.Bitmap, within *roaring.Bitmap) *roaring.Bitmap {
+	if within != nil {
+		for i, p := range parts {
+			parts[i] = roaring.And(p, within)
+		}
+	}
+	var bm *roaring.Bitmap
 	switch len(parts) {
 	case 0:
-		return roaring.New(), nil
+		return roaring.New()
 	case 1:
-		return roaring.And(parts[0], s.v.live), nil
+		if within != nil {
+			bm = parts[0]
+			bm.And(s.v.live)
+			return bm
+		}
+		return roaring.And(parts[0], s.v.live)
 	}
-	bm := roaring.FastOr(parts...)
+	bm = roaring.FastOr(parts...)
 	bm.And(s.v.live)
-	return bm, nil
+	return bm
 }
 
 // DocFreq returns the number of documents containing term in field,

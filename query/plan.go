@@ -79,15 +79,24 @@ type termsNode struct {
 	label string
 }
 
-func (t *termsNode) eval(ex *execState, _ *roaring.Bitmap) (*roaring.Bitmap, error) {
+func (t *termsNode) eval(ex *execState, within *roaring.Bitmap) (*roaring.Bitmap, error) {
+	if within != nil && within.GetCardinality()*withinRatio > t.df {
+		within = nil // uniting the postings costs less than filtering them
+	}
 	switch len(t.terms) {
 	case 0:
 		return roaring.New(), nil
 	case 1:
-		return ex.snap.Term(ex.ctx, t.field, t.terms[0])
+		return ex.snap.TermIn(ex.ctx, t.field, t.terms[0], within)
 	}
-	return ex.snap.AnyTerm(ex.ctx, t.field, t.terms)
+	return ex.snap.AnyTermIn(ex.ctx, t.field, t.terms, within)
 }
+
+// withinRatio: a term node intersects its postings with the set its
+// result will be intersected with (segment by segment, before uniting
+// them) when its document frequency is more than withinRatio times the
+// set's size.
+const withinRatio = 4
 
 func (t *termsNode) cost() uint64 { return t.df }
 
