@@ -78,12 +78,17 @@ type Config struct {
 
 // DefaultScoreIndexes returns the default Config.ScoreIndexes: a keyword
 // search is scored on the title proper, title, uniform title, authors,
-// subjects, series, publisher and notes as well as the keyword index
-// itself, and a title search on the title proper too (VuFind's
-// AllFields and Title search specs, simplified).
+// subjects, series and publisher as well as the keyword index itself, and
+// a title search on the title proper too (VuFind's AllFields and Title
+// search specs, simplified). Notes are left to the keyword index, which
+// holds their words and weighs as much (a boost of 1, 1/750 of the title
+// proper's): scoring them beside it would add a second negligible summand
+// at the cost of a word's longest lists after the keyword index's own
+// (at 1,000,000 records, the 2- and 3-word AND classes of the peer mix ran
+// 15-30% faster without them).
 func DefaultScoreIndexes() map[string][]string {
 	return map[string][]string{
-		"any":   {"title_proper", "title", "uniform_title", "author", "subject", "subject_geographic", "subject_genre", "series", "publisher", "notes", "any"},
+		"any":   {"title_proper", "title", "uniform_title", "author", "subject", "subject_geographic", "subject_genre", "series", "publisher", "any"},
 		"title": {"title_proper", "title", "uniform_title"},
 	}
 }
