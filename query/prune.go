@@ -371,9 +371,10 @@ func pushTop(h minHeap, x float64, k int) minHeap {
 // to their exact score before the title bonus (scoreAt).
 func (sc *scorer) scoreExact(ctx context.Context, buf *denseBuf) error {
 	pb := buf.pb
-	tf, out, _ := buf.at(len(pb.surv))
+	tf, out, inTitle := buf.at(len(pb.surv))
 	defer clear(out)
-	if err := sc.scoreAt(ctx, pb.surv, tf, out, nil); err != nil {
+	defer clear(inTitle)
+	if err := sc.scoreAt(ctx, pb.surv, tf, out, inTitle); err != nil {
 		return err
 	}
 	for i, d := range pb.surv {

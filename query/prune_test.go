@@ -193,9 +193,9 @@ func TestIDFAfterDeletions(t *testing.T) {
 // TestScoreAtMatchesScore checks scoreAt, the term-at-a-time scorer,
 // against score, the per-document one that explanations use: the same
 // bits for every document, over subsets of the candidates dense and
-// sparse enough for both ways of matching a list against them (probing
-// the list at each document, galloping through the documents for each
-// posting), on an index of several segments.
+// sparse enough for the three ways of matching a list against them
+// (probing the list at each document, galloping through the documents for
+// each posting, merging), on an index of several segments.
 func TestScoreAtMatchesScore(t *testing.T) {
 	ti := generatedIndex(t, 2500)
 	snap, err := ti.idx.Snapshot()
@@ -208,7 +208,7 @@ func TestScoreAtMatchesScore(t *testing.T) {
 	}
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(5, 9))
-	bothWays := [2]int{}
+	var ways [3]int // lists probed, galloped through, merged
 	for _, q := range pruneQueries(t, ti, 120) {
 		parsed, err := Parse(q)
 		if err != nil {
@@ -238,10 +238,20 @@ func TestScoreAtMatchesScore(t *testing.T) {
 			for _, tm := range sc.terms {
 				for _, f := range tm.fields {
 					for _, td := range f.lists {
-						if len(td.Docs) >= len(at) {
-							bothWays[0]++
-						} else {
-							bothWays[1]++
+						n := 0 // the documents of at the list spans
+						for _, d := range at {
+							if d >= td.Docs[0] && d <= td.Docs[len(td.Docs)-1] {
+								n++
+							}
+						}
+						switch {
+						case n == 0:
+						case len(td.Docs) > mergeRatio*n:
+							ways[0]++
+						case n > mergeRatio*len(td.Docs):
+							ways[1]++
+						default:
+							ways[2]++
 						}
 					}
 				}
@@ -260,8 +270,8 @@ func TestScoreAtMatchesScore(t *testing.T) {
 			}
 		}
 	}
-	if bothWays[0] == 0 || bothWays[1] == 0 {
-		t.Fatalf("lists probed %d times, galloped through %d times: the test does not exercise both", bothWays[0], bothWays[1])
+	if ways[0] == 0 || ways[1] == 0 || ways[2] == 0 {
+		t.Fatalf("lists probed %d times, galloped through %d times, merged %d times: the test does not exercise all three", ways[0], ways[1], ways[2])
 	}
-	t.Logf("lists probed %d times, galloped through %d times", bothWays[0], bothWays[1])
+	t.Logf("lists probed %d times, galloped through %d times, merged %d times", ways[0], ways[1], ways[2])
 }

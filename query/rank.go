@@ -654,6 +654,11 @@ func (sc *scorer) saturate(t *scoreTerm, tf float64) float64 {
 	return t.idf * tf * (k1 + 1) / (k1 + tf)
 }
 
+// mergeRatio: scoreAt merges a list with the documents it is matched
+// against unless one side is more than mergeRatio times longer than the
+// other; then it searches the longer side for each element of the shorter.
+const mergeRatio = 8
+
 // denseBuf holds the accumulators of one scoring run. tf, inTitle and
 // out are indexed by position among the documents scored (scoreAt), the
 // pruning state by document number (prune); all are zero between uses.
@@ -713,17 +718,17 @@ func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uin
 }
 
 // scoreAt adds to out[i] the BM25F score of at[i] (increasing documents)
-// before the title bonus, and counts in inTitle[i] (unless inTitle is nil)
-// the title words found in its title proper. tf (len(at), all zero) is
-// left zero.
+// before the title bonus, and counts in inTitle[i] the title words found
+// in its title proper. tf (len(at), all zero) is left zero.
 //
-// Each word's lists are matched against at from whichever side is
-// shorter, galloping into the other, so a posting of a document that is
-// not scored costs nothing when the list is the longer side, and a
-// document without the word costs nothing when at is: an AND of a rare
-// and a common word touches the common word's lists only at the rare
-// word's documents. The lists of a word are added field by field, in
-// the order of score.
+// Each list is matched against the documents of at its segment spans:
+// probed at each of them when it is much longer, galloped through them
+// for each posting when it is much shorter, merged with them otherwise.
+// A posting of a document that is not scored costs nothing when the list
+// is the longer side, and a document without the word costs nothing when
+// at is: an AND of a rare and a common word touches the common word's
+// lists only at the rare word's documents. The lists of a word are added
+// field by field, in the order of score.
 func (sc *scorer) scoreAt(ctx context.Context, at []uint32, tf, out []float64, inTitle []uint8) error {
 	if len(at) == 0 {
 		return nil
@@ -734,37 +739,59 @@ func (sc *scorer) scoreAt(ctx context.Context, at []uint32, tf, out []float64, i
 		}
 		for fi := range t.fields {
 			f := &t.fields[fi]
-			title := inTitle != nil && t.title && f.field == titleProperField
+			var title uint8 // added to inTitle for each match
+			if t.title && f.field == titleProperField {
+				title = 1
+			}
 			for _, td := range f.lists {
 				docs := td.Docs
 				if len(docs) == 0 {
 					continue
 				}
 				// The documents of at that the list's segment spans.
+				last := docs[len(docs)-1]
 				lo := gallop(at, 0, docs[0])
-				hi := lo + gallop(at[lo:], 0, docs[len(docs)-1]+1)
-				if len(docs) >= hi-lo {
+				hi := gallop(at, lo, last)
+				if hi < len(at) && at[hi] == last {
+					hi++
+				}
+				switch n := hi - lo; {
+				case n == 0:
+				case len(docs) > mergeRatio*n:
+					// Probe the list at each document.
 					j := 0
 					for i := lo; i < hi; i++ {
 						var ok bool
 						if j, ok = td.Find(at[i], j); ok {
 							tf[i] += sc.contrib(f, td.Freqs[j], td.Norms[j])
-							if title {
-								inTitle[i]++
-							}
+							inTitle[i] += title
 						}
 					}
-					continue
-				}
-				i := lo
-				for j, d := range docs {
-					if i = gallop(at, i, d); i >= hi {
-						break
+				case n > mergeRatio*len(docs):
+					// Gallop through the documents for each posting.
+					i := lo
+					for j, d := range docs {
+						if i = gallop(at, i, d); i >= hi {
+							break
+						}
+						if at[i] == d {
+							tf[i] += sc.contrib(f, td.Freqs[j], td.Norms[j])
+							inTitle[i] += title
+						}
 					}
-					if at[i] == d {
-						tf[i] += sc.contrib(f, td.Freqs[j], td.Norms[j])
-						if title {
-							inTitle[i]++
+				default:
+					// Merge.
+					for i, j := lo, 0; i < hi && j < len(docs); {
+						switch a, d := at[i], docs[j]; {
+						case a < d:
+							i++
+						case a > d:
+							j++
+						default:
+							tf[i] += sc.contrib(f, td.Freqs[j], td.Norms[j])
+							inTitle[i] += title
+							i++
+							j++
 						}
 					}
 				}
