@@ -12,6 +12,13 @@ export COLOPHON_SHARED := $(SHARED)
 
 all: build
 
+# The binaries are built without cgo: Pebble then keeps its block cache
+# and memtables on the Go heap, where the memory limit that index.Build
+# sets bounds them (with cgo they come from C's malloc, outside it: a
+# 1,000,000-record build peaked at 1.23 GB RSS that way, against 0.94 GB
+# without cgo, with the 1 GiB budget).
+export CGO_ENABLED := 0
+
 build:
 	$(GO) build -o $(BIN) ./cmd/colophon
 

@@ -77,9 +77,9 @@ type result struct {
 // Build returns when the merges its segments call for are done, so the
 // index it leaves has the few segments the merge policy wants.
 //
-// While it runs, Build sets GOGC to 200 and a soft memory limit of three
-// quarters of the index's MemoryBudget, unless the program has set its
-// own (through the environment or runtime/debug); it restores the previous
+// While it runs, Build sets GOGC to 200 and a soft memory limit within the
+// index's MemoryBudget (see tuneGC), unless the program has set its own
+// (through the environment or runtime/debug); it restores the previous
 // settings when it returns. Concurrent Builds in one process share these
 // process-wide settings.
 func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Registry, dec marc.Decoder, opts BuildOptions) (BuildStats, error) {
@@ -374,9 +374,12 @@ func Build(ctx context.Context, idx *Index, schema *Schema, reg *analysis.Regist
 // Unless the program chose its own settings (GOGC or GOMEMLIMIT in the
 // environment, or a call to debug.SetGCPercent or debug.SetMemoryLimit),
 // the heap may grow to three times the live heap before a collection
-// (GOGC=200) rather than twice, and a soft memory limit of three quarters
-// of the memory budget keeps that growth within the budget (the rest is
-// Pebble's, off the Go heap).
+// (GOGC=200) rather than twice, and a soft memory limit keeps that growth
+// within the budget: seven eighths of it when Pebble's cache and
+// memtables are on the Go heap (a build without cgo), the rest being the
+// runtime's own and the binary's; three quarters when they are off it,
+// leaving the rest to them and to C's allocator, which the limit cannot
+// bound (see GOMEMLIMIT in ARCHITECTURE.md).
 func tuneGC(budget int64) (restore func()) {
 	var undo []func()
 	if os.Getenv("GOGC") == "" {
@@ -388,7 +391,11 @@ func tuneGC(budget int64) (restore func()) {
 	}
 	if os.Getenv("GOMEMLIMIT") == "" && budget > 0 {
 		if old := debug.SetMemoryLimit(-1); old == math.MaxInt64 {
-			debug.SetMemoryLimit(budget / 4 * 3)
+			limit := budget / 8 * 7
+			if pebbleOffHeap {
+				limit = budget / 4 * 3
+			}
+			debug.SetMemoryLimit(limit)
 			undo = append(undo, func() { debug.SetMemoryLimit(old) })
 		}
 	}

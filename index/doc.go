@@ -41,9 +41,11 @@
 // per field and records occurrences in pointer-free chunks; at commit,
 // the fields' terms (sort, FST, term blocks) are encoded on all cores
 // while the documents' keys are written, then copied into the sstable in
-// key order. Build raises GOGC to 200 and sets a soft memory limit of
-// three quarters of Options.MemoryBudget for its duration, unless the
-// program has chosen its own garbage-collector settings.
+// key order. Build raises GOGC to 200 and sets a soft memory limit for
+// its duration, unless the program has chosen its own garbage-collector
+// settings: seven eighths of Options.MemoryBudget in a build without cgo,
+// where Pebble's cache and memtables are Go memory too, three quarters
+// with cgo, where they come from C's malloc (tuneGC).
 //
 // A new Snapshot sees the batch as soon as Commit returns. A background
 // goroutine flushes in-memory segments into persisted ones (deleting their

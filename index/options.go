@@ -15,7 +15,9 @@ type Options struct {
 	FS vfs.FS
 
 	// MemoryBudget bounds the memory the index uses for caches, in-memory
-	// segments and merges, in bytes. The default is 1 GiB.
+	// segments and merges, in bytes. The default is 1 GiB. In a program
+	// built with cgo, Pebble's share (its block cache and memtables) comes
+	// from C's malloc, outside the Go memory limit that Build sets.
 	MemoryBudget int64
 
 	// DirectIngestDocs is the batch size at or above which Commit writes the
