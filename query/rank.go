@@ -82,7 +82,7 @@ type scoreField struct {
 	weight     float64
 	avg        float64
 	lists      []*index.TermDocs // per segment holding the term; set by open
-	unit       *[256]float64     // by norm: see units; set by open
+	unit       *[256]float64     // by norm, 0 until computed: see unit; set by open
 }
 
 type constScore struct {
@@ -573,11 +573,21 @@ func (sc *scorer) open(ctx context.Context) error {
 				return err
 			}
 			if len(lists) > 0 {
-				f.lists, f.unit = lists, sc.units(&f)
+				f.lists = lists
 				kept = append(kept, f)
 			}
 		}
 		t.fields = kept
+	}
+	n := 0
+	for _, t := range sc.terms {
+		n += len(t.fields)
+	}
+	units := make([]float64, 256*n)
+	for _, t := range sc.terms {
+		for fi := range t.fields {
+			t.fields[fi].unit, units = (*[256]float64)(units[:256]), units[256:]
+		}
 	}
 	ex := &execState{ctx: ctx, snap: sc.snap, live: sc.snap.Live()}
 	for _, cs := range sc.consts {
@@ -630,22 +640,26 @@ func (sc *scorer) norm(f *scoreField, l uint32) float64 {
 	return 1 - sc.cfg.B + sc.cfg.B*float64(l)/f.avg
 }
 
-// units returns, for every norm (index.EncodeNorm), what one occurrence
-// of f's term adds to tf~ in a field of that length: weight / norm(len).
-func (sc *scorer) units(f *scoreField) *[256]float64 {
-	u := new([256]float64)
-	for n := range u {
-		u[n] = f.weight / sc.norm(f, index.NormLength(uint8(n)))
-	}
-	return u
-}
-
 // contrib returns a field's weighted, length-normalised term frequency:
 // one summand of tf~, for a frequency and a field length given as a norm
 // (index.EncodeNorm). Scoring and explanations both use it, so that they
 // agree to the last bit.
 func (sc *scorer) contrib(f *scoreField, fr, norm uint8) float64 {
-	return float64(fr) * f.unit[norm]
+	u := f.unit[norm]
+	if u == 0 {
+		u = sc.unit(f, norm)
+	}
+	return float64(fr) * u
+}
+
+// unit returns what one occurrence of f's term adds to tf~ in a field
+// whose length has the given norm, weight / norm(length), remembering it
+// in f.unit: a list holds few distinct norms, and a keyword search has
+// some fifty lists a word.
+func (sc *scorer) unit(f *scoreField, norm uint8) float64 {
+	u := f.weight / sc.norm(f, index.NormLength(norm))
+	f.unit[norm] = u
+	return u
 }
 
 // saturate returns a term's BM25 score for its combined frequency tf.
