@@ -39,6 +39,18 @@ func FuzzReadISO2709(f *testing.F) {
 				if n > len(data)+1 {
 					t.Fatalf("more records than input bytes")
 				}
+				if cs == CharsetAuto {
+					// Unmarshal pools its Readers: the same bytes decode
+					// the same way before and after the pooled Reader has
+					// read other input.
+					raw := bytes.Clone(r.Raw())
+					a, aerr := Unmarshal(raw)
+					Unmarshal(data)
+					b, berr := Unmarshal(raw)
+					if (aerr == nil) != (berr == nil) || aerr == nil && render(a) != render(b) {
+						t.Fatalf("Unmarshal of the same record differs: %v %v / %v %v", a, aerr, b, berr)
+					}
+				}
 				var pe *ParseError
 				if err != nil {
 					if !errors.As(err, &pe) {
