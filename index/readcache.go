@@ -95,10 +95,10 @@ const entryOverhead = 160
 // readCacheBudget is the byte budget of the read cache: five eighths of
 // Options.MemoryBudget (Pebble's block cache has an eighth). Searches read
 // decoded structures from here and reach Pebble only on a miss or for
-// stored records. The 1,000,000-record peer mix needs 549 MB: with half
-// of 1 GiB, least-recently-used eviction thrashed on it and every class
-// but the sorts ran 3 to 10 times slower (a 2-word AND 23 ms at p50
-// against 3.6).
+// stored records. The 1,000,000-record peer mix needed 549 MB (507 MB
+// since notes are no longer scored): with half of 1 GiB, least-recently-
+// used eviction thrashed on it and every class but the sorts ran 3 to 10
+// times slower (a 2-word AND 23 ms at p50 against 3.6).
 func (idx *Index) readCacheBudget() int64 { return idx.opts.MemoryBudget / 8 * 5 }
 
 func (c *readCache) get(k cacheKey) (any, bool) {
@@ -179,7 +179,7 @@ func (idx *Index) cachedNorms(seg *segment, field string) ([]uint8, error) {
 // three-bit mantissa (rounded down, within 12.5%). Byte order is length
 // order. BM25 needs no more precision, and a field's lengths of a million
 // documents then take 1 MB of the read cache rather than 2; a keyword
-// search scores some sixty fields.
+// search scores some fifty fields.
 func EncodeNorm(l uint32) uint8 {
 	if l < normExact {
 		return uint8(l)

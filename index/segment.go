@@ -352,11 +352,12 @@ func (s *segment) termPostings(field string, ord uint32, docs []uint32) ([]uint3
 			return docs, pr, err
 		}
 	}
-	bm, err := s.postings(field, ord)
+	// Its own keys: the block has been looked at already.
+	bm, err := s.keyedPostings(field, ord)
 	if err != nil {
 		return docs, nil, err
 	}
-	pr, err := s.positionsData(field, ord)
+	pr, err := s.keyedPositions(field, ord)
 	if err != nil {
 		return docs, nil, err
 	}
@@ -387,6 +388,12 @@ func (s *segment) postings(field string, ord uint32) (*roaring.Bitmap, error) {
 			return bm, nil
 		}
 	}
+	return s.keyedPostings(field, ord)
+}
+
+// keyedPostings reads the postings of term ord of field from their own key
+// (a term not stored inline in its block).
+func (s *segment) keyedPostings(field string, ord uint32) (*roaring.Bitmap, error) {
 	k := termKey(s.id, field, ord, termPostings)
 	v, err := s.src.get(k)
 	if err != nil {
@@ -420,6 +427,12 @@ func (s *segment) positionsData(field string, ord uint32) (*posReader, error) {
 			return newPosReader(bk, ent[off:])
 		}
 	}
+	return s.keyedPositions(field, ord)
+}
+
+// keyedPositions reads the positions of term ord of field from their own
+// key (a term not stored inline in its block).
+func (s *segment) keyedPositions(field string, ord uint32) (*posReader, error) {
 	k := termKey(s.id, field, ord, termPositions)
 	v, err := s.src.get(k)
 	if err != nil {

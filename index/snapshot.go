@@ -89,22 +89,20 @@ func (s *Snapshot) TermIn(ctx context.Context, field string, term []byte, within
 func (s *Snapshot) unite(parts []*roaring.Bitmap, within *roaring.Bitmap) *roaring.Bitmap {
 	if within != nil {
 		for i, p := range parts {
-			parts[i] = roaring.And(p, within)
+			parts[i] = roaring.And(p, within) // ours from here on
 		}
 	}
-	var bm *roaring.Bitmap
 	switch len(parts) {
 	case 0:
 		return roaring.New()
 	case 1:
-		if within != nil {
-			bm = parts[0]
-			bm.And(s.v.live)
-			return bm
+		if within == nil {
+			return roaring.And(parts[0], s.v.live)
 		}
-		return roaring.And(parts[0], s.v.live)
+		parts[0].And(s.v.live)
+		return parts[0]
 	}
-	bm = roaring.FastOr(parts...)
+	bm := roaring.FastOr(parts...)
 	bm.And(s.v.live)
 	return bm
 }
@@ -146,15 +144,7 @@ func (f FieldStats) AvgLength() float64 {
 func (s *Snapshot) FieldStats(field string) FieldStats { return s.v.fields[field] }
 
 // Fields returns the names of the indexed fields, sorted.
-func (s *Snapshot) Fields() []string {
-	set := map[string]bool{}
-	for _, sv := range s.v.segs {
-		for name := range sv.seg.fields {
-			set[name] = true
-		}
-	}
-	return sortedKeys(set)
-}
+func (s *Snapshot) Fields() []string { return sortedKeys(s.v.fields) }
 
 // Norms gives the exact per-document lengths of a field.
 type Norms struct {
