@@ -27,10 +27,9 @@
 //
 // # Languages
 //
-// Stems of different languages never share a field. LanguageForMARC maps
-// a MARC language code to a Snowball stemmer, StemmedField names the field
-// that holds that language's stems ("title.fre"), and Registry.Stemmed
-// returns the analyzer for it. Stopwords are never removed.
+// LanguageForMARC maps a MARC language code to a Snowball stemmer, and
+// Registry.Stemmed returns the analyzer of that language's stems
+// ("text.fre"). Stopwords are never removed.
 //
 // # Folding
 //

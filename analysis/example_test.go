@@ -29,8 +29,8 @@ func ExampleParseISBN() {
 	// Output: 9780471587095 0471587095 (pbk.) <nil>
 }
 
-func ExampleStemmedField() {
+func ExampleLanguageForMARC() {
 	l, _ := analysis.LanguageForMARC("fre")
-	fmt.Println(analysis.StemmedField("title", l))
-	// Output: title.fre
+	fmt.Println(l, l.Code())
+	// Output: french fre
 }

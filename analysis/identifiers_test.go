@@ -250,12 +250,6 @@ func TestLanguages(t *testing.T) {
 			t.Errorf("LanguageForMARC(%q) = %v, want none", code, l)
 		}
 	}
-	if got := StemmedField("title", French); got != "title.fre" {
-		t.Errorf("StemmedField = %q", got)
-	}
-	if got := StemmedField("title", NoLanguage); got != "title" {
-		t.Errorf("StemmedField(NoLanguage) = %q", got)
-	}
 	reg, err := NewRegistry(Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -155,9 +155,8 @@ func (r *Registry) Get(name string) (*Analyzer, error) {
 	return nil, fmt.Errorf("%w: %q", ErrUnknownAnalyzer, name)
 }
 
-// Stemmed returns the analyzer for the stems of language l in the stemmed
-// field beside a "text" field (see StemmedField): "text.<code>". It wraps
-// ErrNoStemmer when l has none.
+// Stemmed returns the analyzer for the stems of language l,
+// "text.<code>". It wraps ErrNoStemmer when l has none.
 func (r *Registry) Stemmed(l Language) (*Analyzer, error) {
 	if l == NoLanguage || l >= numLanguages {
 		return nil, fmt.Errorf("%w: %v", ErrNoStemmer, l)

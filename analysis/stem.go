@@ -146,21 +146,6 @@ func (l Language) String() string {
 	return languageTable[l].name
 }
 
-// StemmedField returns the name of the field that holds the stems of
-// field in language l: the field name, a dot and the MARC code
-// ("title" + English → "title.eng"). Each language's stems live in their
-// own field beside the unstemmed one, so stems of different languages
-// never mix. A query searches field plus StemmedField(field, l) for the
-// languages present in the index, or only for the language the user chose.
-// For NoLanguage it returns field itself.
-func StemmedField(field string, l Language) string {
-	code := l.Code()
-	if code == "" {
-		return field
-	}
-	return field + "." + code
-}
-
 // stemCacheSize bounds each language's stem cache. When a cache is full it
 // is cleared, keeping its memory. Every Buffer has a cache per language it
 // stems: at 65,536 words, the caches of a 1,000,000-record build held 59

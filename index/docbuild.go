@@ -20,7 +20,8 @@ import (
 //
 //	FieldName(ix)          the unstemmed words of ix (profiles text, text_exact)
 //	                       or its single-token values (stdno, callno, year, ...)
-//	StemField(ix, lang)    the stems of ix in one language ("title.eng")
+//	StemField(ix)          the stems of ix in the record's languages ("title.stem")
+//	StemLanguageField(l)   the records stemmed in language l ("stemmed:eng")
 //	PhraseField(ix)        the whole value as one folded token ("title.phrase")
 //	FacetColumn(ix)        facet values, each "key\x00display"
 //	SortColumn(ix)         the first value's sort key
@@ -29,9 +30,24 @@ import (
 // FieldName returns the name of the main indexed field of index ix.
 func FieldName(ix string) string { return ix }
 
-// StemField returns the name of the field holding the stems of index ix in
-// language l.
-func StemField(ix string, l analysis.Language) string { return analysis.StemmedField(ix, l) }
+// StemField returns the name of the field holding the stems of index ix:
+// each record's words stemmed in each of its stemming languages, at the
+// words' positions (two languages' stems of a word are alternatives at
+// one position, and one stem when they agree). A query stems its words
+// in the index's languages (StemLanguageField) and looks the distinct
+// stems up here: one field rather than one per language, so a word costs
+// a list per distinct stem, and stemmers mostly agree.
+func StemField(ix string) string { return ix + ".stem" }
+
+// PerLanguageStemField returns the name of the field that held the stems
+// of index ix in language l before StemField ("title.eng"). Builds no
+// longer write it; queries still search it in indexes that have it.
+func PerLanguageStemField(ix string, l analysis.Language) string { return ix + "." + l.Code() }
+
+// StemLanguageField returns the name of the field whose one term, the
+// MARC code of l, holds every record stemmed in language l. It tells a
+// query which languages to stem its words in.
+func StemLanguageField(l analysis.Language) string { return "stemmed:" + l.Code() }
 
 // PhraseField returns the name of the whole-value field of index ix.
 func PhraseField(ix string) string { return ix + ".phrase" }
@@ -81,6 +97,7 @@ type DocBuilder struct {
 	names    map[fieldNameKey]string                  // field names, computed once
 	forks    map[string]*textFork                     // by stemming languages
 	fork     *textFork                                // of the document being built
+	stemmed  bool                                     // the document has stems
 
 	// Reused from document to document.
 	tags   tagIndex
@@ -107,20 +124,22 @@ type pendingToken struct {
 }
 
 // textFork analyses a value of a "text" index once for its unstemmed
-// field and its stem fields: the analyzers are text_exact, then the
-// stemmers of langs.
+// field and its stem field: the analyzers are text_exact, then the
+// stemmers of langs. fields and codes are the StemLanguageField of each
+// language and its term.
 type textFork struct {
-	fork  *analysis.Fork
-	langs []analysis.Language
+	fork   *analysis.Fork
+	langs  []analysis.Language
+	fields []string
+	codes  [][]byte
 }
 
 // fieldNameKey identifies a derived field or column name: kind 0 is the
-// phrase field of index ix, kind 1 the stem field of ix in lang, kind 2
-// the facet column and kind 3 the sort column of ix.
+// phrase field of index ix, kind 1 its stem field, kind 2 its facet
+// column and kind 3 its sort column.
 type fieldNameKey struct {
 	ix   string
 	kind int
-	lang analysis.Language
 }
 
 // NewDocBuilder returns a builder for s whose analysers come from reg.
@@ -225,7 +244,7 @@ func (b *DocBuilder) analyse(rec *marc.Record, stored []byte) (*Document, error)
 	b.fields, b.toks, b.arena, b.valBuf = b.fields[:0], b.toks[:0], b.arena[:0], b.valBuf[:0]
 	b.tags.reset(rec)
 
-	b.fork = b.textFork(b.stemLanguages(rec))
+	b.fork, b.stemmed = b.textFork(b.stemLanguages(rec)), false
 	var values []value
 	for di := range b.schema.Indexes {
 		d := &b.schema.Indexes[di]
@@ -234,6 +253,11 @@ func (b *DocBuilder) analyse(rec *marc.Record, stored []byte) (*Document, error)
 			values = values[:1]
 		}
 		b.addValues(doc, d, values)
+	}
+	if b.stemmed {
+		for i := range b.fork.langs {
+			b.addTokens(b.fork.fields[i], []analysis.Token{{Term: b.fork.codes[i]}})
+		}
 	}
 	if b.schema.Index("title_proper") != nil {
 		if k := b.titleKey(rec); k != nil {
@@ -498,12 +522,12 @@ func (b *DocBuilder) columnName(ix string, kind int) string {
 	return n
 }
 
-// stemField returns StemField(ix, l) without allocating.
-func (b *DocBuilder) stemField(ix string, l analysis.Language) string {
-	k := fieldNameKey{ix: ix, kind: 1, lang: l}
+// stemField returns StemField(ix) without allocating.
+func (b *DocBuilder) stemField(ix string) string {
+	k := fieldNameKey{ix: ix, kind: 1}
 	n, ok := b.names[k]
 	if !ok {
-		n = StemField(ix, l)
+		n = StemField(ix)
 		b.names[k] = n
 	}
 	return n
@@ -526,6 +550,8 @@ func (b *DocBuilder) textFork(langs []analysis.Language) *textFork {
 		if a := b.stemmer(l); a != nil {
 			as = append(as, a)
 			f.langs = append(f.langs, l)
+			f.fields = append(f.fields, StemLanguageField(l))
+			f.codes = append(f.codes, []byte(l.Code()))
 		}
 	}
 	f.fork = analysis.NewFork(as...)
@@ -565,6 +591,40 @@ func (b *DocBuilder) addTokens(name string, toks []analysis.Token) {
 	f.nextPos = base + uint32(maxPos) + positionGap
 }
 
+// addAltTokens adds toks, the stems of a value in another language, to
+// the field of b.toks[first:] (the value's stems in the first language)
+// at the same positions: a stem that differs from the first language's
+// at its position is an alternative there, and counts in the field's
+// length like any token; an equal one is left out.
+func (b *DocBuilder) addAltTokens(first int, base uint32, toks []analysis.Token) {
+	end := len(b.toks)
+	if first == end {
+		return
+	}
+	fi := b.toks[first].field
+	same := func(k int, pos uint32, term []byte) bool {
+		p := b.toks[k]
+		return p.pos == pos && string(b.arena[p.start:p.end]) == string(term)
+	}
+	for j, t := range toks {
+		pos := base + uint32(t.Position)
+		if first+j < end && same(first+j, pos, t.Term) {
+			continue
+		}
+		dup := false
+		for k := first; k < end && !dup; k++ {
+			dup = same(k, pos, t.Term)
+		}
+		if dup {
+			continue
+		}
+		start := len(b.arena)
+		b.arena = append(b.arena, t.Term...)
+		b.toks = append(b.toks, pendingToken{field: fi, pos: pos, start: int32(start), end: int32(len(b.arena))})
+		b.fields[fi].n++
+	}
+}
+
 func (b *DocBuilder) addValues(doc *Document, d *IndexDef, values []value) {
 	if len(values) == 0 {
 		return
@@ -575,12 +635,23 @@ func (b *DocBuilder) addValues(doc *Document, d *IndexDef, values []value) {
 		for _, p := range d.Profiles {
 			switch p {
 			case analysis.ProfileText:
-				f := b.fork
-				f.fork.Analyze(&b.buf, text, func(i int, toks []analysis.Token) {
-					if i == 0 {
+				// first: where this value's stems in the first language
+				// start in b.toks; base: their field's position base.
+				var first int
+				var base uint32
+				b.fork.fork.Analyze(&b.buf, text, func(i int, toks []analysis.Token) {
+					switch i {
+					case 0:
 						b.addTokens(FieldName(d.Name), toks)
-					} else {
-						b.addTokens(b.stemField(d.Name, f.langs[i-1]), toks)
+					case 1:
+						first = len(b.toks)
+						if len(toks) > 0 {
+							base = b.fields[b.field(b.stemField(d.Name))].nextPos
+							b.addTokens(b.stemField(d.Name), toks)
+							b.stemmed = true
+						}
+					default:
+						b.addAltTokens(first, base, toks)
 					}
 				})
 			case analysis.ProfileTextExact:

@@ -75,9 +75,16 @@ func TestDocBuilder(t *testing.T) {
 	if got := fieldTerms(doc, "title"); !contains(got, "running") || !contains(got, "the") {
 		t.Errorf("title terms %q lack unstemmed words", got)
 	}
-	// The record is German: its stems go to title.ger, not title.eng.
-	if fieldTerms(doc, "title.ger") == nil || fieldTerms(doc, "title.eng") != nil {
-		t.Errorf("stem fields: ger=%q eng=%q", fieldTerms(doc, "title.ger"), fieldTerms(doc, "title.eng"))
+	// The record is German: its words are stemmed in German only, and
+	// the record is marked stemmed in German.
+	if got := fieldTerms(doc, "title.stem"); !contains(got, "running") || contains(got, "run") {
+		t.Errorf("title.stem = %q: want the German stems", got)
+	}
+	if got := fieldTerms(doc, StemLanguageField(analysis.German)); len(got) != 1 || got[0] != "ger" {
+		t.Errorf("%s = %q", StemLanguageField(analysis.German), got)
+	}
+	if got := fieldTerms(doc, StemLanguageField(analysis.English)); got != nil {
+		t.Errorf("%s = %q, want none", StemLanguageField(analysis.English), got)
 	}
 	if got := fieldTerms(doc, "author"); !contains(got, "muller") {
 		t.Errorf("author terms %q lack folded muller", got)
@@ -114,6 +121,75 @@ func TestDocBuilder(t *testing.T) {
 	}
 	if got.ControlNumber() != " ocm123 " {
 		t.Errorf("stored record 001 = %q", got.ControlNumber())
+	}
+}
+
+// TestDocBuilderStemsInEachLanguage checks the stem field of a record in
+// two languages: each word's stems in both, at its position, once where
+// they agree.
+func TestDocBuilderStemsInEachLanguage(t *testing.T) {
+	b := testDocBuilder(t)
+	const title = "Running houses of the nations"
+	rec := marc.NewBuilder().
+		Leader("00000cam a2200000 a 4500").
+		Control("001", "x1").
+		Control("008", "850101s1985    nyu           000 0 eng d").
+		Data("041", '1', ' ', 'a', "eng", 'a', "ger").
+		Data("245", '0', '0', 'a', title).
+		Record()
+	doc, err := b.Build(rec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := analysis.NewRegistry(analysis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type posTerm struct {
+		pos  uint32
+		term string
+	}
+	want := map[posTerm]bool{}
+	alts := 0
+	for _, l := range []analysis.Language{analysis.English, analysis.German} {
+		a, err := reg.Stemmed(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf analysis.Buffer
+		for _, tok := range a.Analyze(&buf, []byte(title)) {
+			k := posTerm{uint32(tok.Position), string(tok.Term)}
+			if l == analysis.German && !want[k] {
+				alts++
+			}
+			want[k] = true
+		}
+	}
+	if alts == 0 {
+		t.Fatal("English and German stem the title alike: the test needs words they stem apart")
+	}
+	var got []posTerm
+	for _, f := range doc.Fields {
+		if f.Name == StemField("title") {
+			for _, tok := range f.Tokens {
+				got = append(got, posTerm{tok.Pos, string(tok.Term)})
+			}
+		}
+	}
+	seen := map[posTerm]bool{}
+	for _, g := range got {
+		if !want[g] || seen[g] {
+			t.Errorf("title.stem has %v: not a stem of the title, or twice", g)
+		}
+		seen[g] = true
+	}
+	if len(seen) != len(want) {
+		t.Errorf("title.stem = %v, want %v", got, want)
+	}
+	for _, l := range []analysis.Language{analysis.English, analysis.German} {
+		if got := fieldTerms(doc, StemLanguageField(l)); len(got) != 1 || got[0] != l.Code() {
+			t.Errorf("%s = %q", StemLanguageField(l), got)
+		}
 	}
 }
 

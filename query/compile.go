@@ -181,8 +181,16 @@ type ixInfo struct {
 	phrase     string             // PhraseField, or ""
 	phraseA    *analysis.Analyzer // the phrase analyzer
 	isYear     bool
-	stemLangs  []analysis.Language // languages with a stem field in the snapshot
-	identifier bool                // stdno-like: hyphens are not word breaks
+	identifier bool // stdno-like: hyphens are not word breaks
+	// stemField is the index's stem field (index.StemField), or "" when
+	// the snapshot has none; perLang are the languages of its
+	// per-language stem fields (index.PerLanguageStemField), which
+	// earlier builds wrote; stemLangs are the languages its words are
+	// stemmed in: those of the records (index.StemLanguageField) where
+	// stemField is, and perLang.
+	stemField string
+	perLang   []analysis.Language
+	stemLangs []analysis.Language
 }
 
 func hasProfile(d *index.IndexDef, p string) bool { return slices.Contains(d.Profiles, p) }
@@ -236,8 +244,14 @@ func (c *compiler) info(name string) (*ixInfo, error) {
 		return nil, Errorf(DiagUnsupportedIndex, "%s: not searchable", name)
 	}
 	if in.stemmed {
+		if f := c.s.stemField(name); c.has(f) {
+			in.stemField = f
+		}
 		for _, l := range analysis.Languages() {
-			if c.has(c.s.stemField(name, l)) {
+			if c.has(c.s.perLangStemField(name, l)) {
+				in.perLang = append(in.perLang, l)
+			}
+			if in.stemField != "" && c.has(c.s.langFields[l]) || slices.Contains(in.perLang, l) {
 				in.stemLangs = append(in.stemLangs, l)
 			}
 		}
@@ -464,26 +478,18 @@ func (c *compiler) words(cl *SearchClause, in *ixInfo, rel, raw string, m clause
 	for _, s := range slots {
 		anyMasked = anyMasked || s.masked
 	}
-	// Fields: the unstemmed words, plus the stems of each language.
+	// Fields: the unstemmed words, plus the stems (in the language the
+	// clause asks for, or in each language of the index).
 	vars := []variant{{field: in.wordField}}
 	if in.stemmed && !m.nostem && !anyMasked && !positional {
-		for _, l := range in.stemLangs {
-			if m.lang == analysis.NoLanguage || m.lang == l {
-				vars = append(vars, variant{c.s.stemField(in.def.Name, l), l})
-			}
-		}
+		vars = append(vars, c.stemVariants(in, m.lang)...)
 	}
 	if positional && (rel == "all" || rel == "any") && len(slots) > 1 {
 		return nil, Errorf(DiagQueryFeature, "%s with several words in proximity", rel)
 	}
 	var alts []node
 	for _, v := range vars {
-		terms := func(s slot) [][]byte {
-			if v.lang != analysis.NoLanguage {
-				return s.stems[v.lang]
-			}
-			return s.terms
-		}
+		terms := func(s slot) [][]byte { return v.terms(s, false) }
 		var n node
 		switch {
 		case len(slots) == 1:
@@ -564,23 +570,76 @@ func (c *compiler) words(cl *SearchClause, in *ixInfo, rel, raw string, m clause
 		}
 	}
 	if positive {
-		c.recordWords(cl, in, rel, slots, m, vars2langs(vars))
+		c.recordWords(cl, in, rel, slots, m, vars[1:])
 	}
 	return n, nil
 }
 
 // variant is one field a word-list clause searches: the unstemmed words
-// (lang NoLanguage) or the stems of one language.
+// (no langs), the stem field holding the stems of langs, or (perLang) the
+// per-language stem field of langs[0].
 type variant struct {
-	field string
-	lang  analysis.Language
+	field   string
+	langs   []analysis.Language
+	perLang bool
 }
 
-func vars2langs(vs []variant) []analysis.Language {
-	var out []analysis.Language
-	for _, v := range vs {
-		if v.lang != analysis.NoLanguage {
-			out = append(out, v.lang)
+// stemVariants returns the stem fields of in: its stem field, searched
+// for the stems of lang (or of every language of the index if lang is
+// NoLanguage), and the per-language stem fields of lang (or all).
+func (c *compiler) stemVariants(in *ixInfo, lang analysis.Language) []variant {
+	var out []variant
+	if in.stemField != "" {
+		var langs []analysis.Language
+		for _, l := range in.stemLangs {
+			if lang == analysis.NoLanguage || lang == l {
+				langs = append(langs, l)
+			}
+		}
+		if len(langs) > 0 {
+			out = append(out, variant{field: in.stemField, langs: langs})
+		}
+	}
+	for _, l := range in.perLang {
+		if lang == analysis.NoLanguage || lang == l {
+			out = append(out, variant{field: c.s.perLangStemField(in.def.Name, l), langs: []analysis.Language{l}, perLang: true})
+		}
+	}
+	return out
+}
+
+// fieldOf returns the field of index ix that v stands for.
+func (c *compiler) fieldOf(v variant, ix string) string {
+	switch {
+	case len(v.langs) == 0:
+		return index.FieldName(ix)
+	case v.perLang:
+		return c.s.perLangStemField(ix, v.langs[0])
+	}
+	return c.s.stemField(ix)
+}
+
+// terms returns the terms a slot stands for in v: its words, or their
+// distinct stems in v's languages; with first, only each word's first
+// alternative (the one scored).
+func (v variant) terms(s slot, first bool) [][]byte {
+	if len(v.langs) == 0 {
+		if first {
+			return s.terms[:min(1, len(s.terms))]
+		}
+		return s.terms
+	}
+	if len(v.langs) == 1 && !first {
+		return s.stems[v.langs[0]]
+	}
+	var out [][]byte
+	for _, l := range v.langs {
+		st := s.stems[l]
+		if first {
+			st = st[:min(1, len(st))]
+		}
+		for _, t := range st {
+			out = appendUnique(out, t)
 		}
 	}
 	return out

@@ -32,6 +32,8 @@ type testIndex struct {
 	builder *index.DocBuilder
 	recs    map[string]*marc.Record // live records by ID
 	order   []string                // IDs in indexing order
+	// convert, if set, changes each document before it is added.
+	convert func(*index.Document)
 }
 
 // fixtureFiles returns the ISO 2709 fixture files, sorted.
@@ -132,6 +134,9 @@ func (ti *testIndex) add(t testing.TB, recs []*marc.Record, batchSize int) {
 			}
 			if err != nil {
 				continue // no ID: not indexable
+			}
+			if ti.convert != nil {
+				ti.convert(doc)
 			}
 			if err := batch.Add(ctx, *doc); err != nil {
 				t.Fatal(err)

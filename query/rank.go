@@ -116,7 +116,7 @@ func (c *compiler) scoreIndexes(ix string) []string {
 
 // recordWords registers the literal words of a positive word-list clause
 // for scoring, highlighting, suggestions and the title bonus.
-func (c *compiler) recordWords(cl *SearchClause, in *ixInfo, rel string, slots []slot, m clauseMods, langs []analysis.Language) {
+func (c *compiler) recordWords(cl *SearchClause, in *ixInfo, rel string, slots []slot, m clauseMods, stems []variant) {
 	p := c.plan
 	ixs := c.scoreIndexes(in.def.Name)
 	if in.def.Name == "any" {
@@ -160,7 +160,7 @@ func (c *compiler) recordWords(cl *SearchClause, in *ixInfo, rel string, slots [
 			lastPos = s.pos
 		}
 		if p.score != nil {
-			c.scoreSlot(in, s, ixs, langs, titleish)
+			c.scoreSlot(in, s, ixs, stems, titleish)
 		}
 	}
 }
@@ -176,14 +176,17 @@ func (c *compiler) maxBoost(ixs []string) float64 {
 	return mb
 }
 
-// scoreSlot adds the scoring term of a literal slot.
-func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.Language, titleish bool) {
+// scoreSlot adds the scoring term of a literal slot, whose stems are
+// searched in the stem variants stems.
+func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, stems []variant, titleish bool) {
 	sc := c.plan.score
 	term := s.terms[0]
 	df, _ := c.snap.DocFreq(c.ctx, in.wordField, term)
-	for _, l := range langs {
-		if st := s.stems[l]; len(st) > 0 {
-			d, _ := c.snap.DocFreq(c.ctx, c.s.stemField(in.def.Name, l), st[0])
+	stemTerms := make([][][]byte, len(stems))
+	for i, v := range stems {
+		stemTerms[i] = v.terms(s, true)
+		for _, t := range stemTerms[i] {
+			d, _ := c.snap.DocFreq(c.ctx, v.field, t)
 			df = max(df, d)
 		}
 	}
@@ -205,7 +208,7 @@ func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.
 			return
 		}
 		for _, f := range st.fields {
-			if f.field == field {
+			if f.field == field && string(f.term) == string(t) {
 				return
 			}
 		}
@@ -219,9 +222,9 @@ func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.
 		w := c.boost(ix) / mb
 		if ix == in.def.Name {
 			add(in.wordField, term, w, "", nil)
-			for _, l := range langs {
-				if st := s.stems[l]; len(st) > 0 {
-					add(c.s.stemField(ix, l), st[0], w*c.s.cfg.StemWeight, "", nil)
+			for i, v := range stems {
+				for _, t := range stemTerms[i] {
+					add(v.field, t, w*c.s.cfg.StemWeight, "", nil)
 				}
 			}
 			continue
@@ -237,13 +240,13 @@ func (c *compiler) scoreSlot(in *ixInfo, s slot, ixs []string, langs []analysis.
 		}
 		add(index.FieldName(ix), term, w, superField, term)
 		if hasProfile(d, analysis.ProfileText) {
-			for _, l := range langs {
-				if st := s.stems[l]; len(st) > 0 {
-					superField = ""
-					if covered {
-						superField = c.s.stemField(in.def.Name, l)
-					}
-					add(c.s.stemField(ix, l), st[0], w*c.s.cfg.StemWeight, superField, st[0])
+			for i, v := range stems {
+				superField = ""
+				if covered {
+					superField = v.field
+				}
+				for _, t := range stemTerms[i] {
+					add(c.fieldOf(v, ix), t, w*c.s.cfg.StemWeight, superField, t)
 				}
 			}
 		}

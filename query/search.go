@@ -165,9 +165,12 @@ type Searcher struct {
 	// coveredByAny holds the indexes whose words the any index always
 	// holds too (index.Schema.Covers).
 	coveredByAny map[string]bool
-	// stemNames holds the stem field names of each index, by language
-	// (index.StemField, built once rather than per query).
-	stemNames map[string]*[maxLanguages]string
+	// stemNames holds the stem field names of each index (index.StemField
+	// and index.PerLanguageStemField by language), and langFields the
+	// index.StemLanguageField of each language: built once rather than
+	// per query.
+	stemNames  map[string]*stemNames
+	langFields [maxLanguages]string
 
 	// exhaustive scores every candidate: no pruned scoring (scorePruned),
 	// and no title bonus floor in applyTitle either, for tests that
@@ -186,16 +189,19 @@ func NewSearcher(src SnapshotSource, cfg Config) (*Searcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Searcher{src: src, cfg: cfg, coveredByAny: map[string]bool{}, stemNames: map[string]*[maxLanguages]string{}}
+	s := &Searcher{src: src, cfg: cfg, coveredByAny: map[string]bool{}, stemNames: map[string]*stemNames{}}
 	for _, d := range cfg.Schema.Indexes {
 		if cfg.Schema.Covers("any", d.Name) {
 			s.coveredByAny[d.Name] = true
 		}
-		names := new([maxLanguages]string)
-		for l := range names {
-			names[l] = index.StemField(d.Name, analysis.Language(l))
+		names := &stemNames{all: index.StemField(d.Name)}
+		for l := range names.perLang {
+			names.perLang[l] = index.PerLanguageStemField(d.Name, analysis.Language(l))
 		}
 		s.stemNames[d.Name] = names
+	}
+	for l := range s.langFields {
+		s.langFields[l] = index.StemLanguageField(analysis.Language(l))
 	}
 	s.pins.init(cfg.CursorTTL, cfg.MaxCursors, cfg.Now)
 	return s, nil
@@ -211,12 +217,26 @@ func (s *Searcher) Close() error {
 // maxLanguages bounds the analysis.Language values stemNames holds.
 const maxLanguages = 32
 
-// stemField returns index.StemField(ix, l).
-func (s *Searcher) stemField(ix string, l analysis.Language) string {
-	if names := s.stemNames[ix]; names != nil && int(l) < len(names) {
-		return names[l]
+// stemNames are the stem field names of an index.
+type stemNames struct {
+	all     string
+	perLang [maxLanguages]string
+}
+
+// stemField returns index.StemField(ix).
+func (s *Searcher) stemField(ix string) string {
+	if names := s.stemNames[ix]; names != nil {
+		return names.all
 	}
-	return index.StemField(ix, l)
+	return index.StemField(ix)
+}
+
+// perLangStemField returns index.PerLanguageStemField(ix, l).
+func (s *Searcher) perLangStemField(ix string, l analysis.Language) string {
+	if names := s.stemNames[ix]; names != nil && int(l) < len(names.perLang) {
+		return names.perLang[l]
+	}
+	return index.PerLanguageStemField(ix, l)
 }
 
 // levBuilder returns the shared Levenshtein automaton builder for
