@@ -40,7 +40,9 @@ import (
 // a common word, an OR, an AND of common words. It is not tried when the
 // candidates are few next to the lists (a selective AND, which the
 // exhaustive scorer serves by probing), and it gives up when a quarter
-// of the postings are walked with nothing left out yet.
+// of the postings are walked with nothing left out yet, or as soon as θ
+// is first known if walking that quarter could not bring the bound on
+// the documents left out below it (beyondBudget).
 
 // pruneMinRatio is how many times more candidates than the hits asked for
 // there must be for pruning to be tried.
@@ -193,7 +195,8 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 	}
 	total, spent := remaining, 0
 	walked := 0
-	for _, l := range lists {
+	foreseen := false // whether the budget's outcome was foreseen
+	for i, l := range lists {
 		if !l.forced && touchedCand >= k {
 			ub0 := sc.restBound(rest) * untouchedFactor * (1 + boundSlack)
 			if ub0 < theta {
@@ -205,6 +208,13 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 			if cost := 8 * nt * touchedCand; (since >= cost || math.IsInf(theta, -1)) && remaining >= cost/2 {
 				theta, since = sc.lowerTheta(pb, need, maxFactor, k), 0
 				if ub0 < theta {
+					break
+				}
+			}
+			if !foreseen && !math.IsInf(theta, -1) {
+				foreseen = true
+				if sc.beyondBudget(lists[i:], rest, total/4-spent, theta, untouchedFactor) {
+					walked = len(lists)
 					break
 				}
 			}
@@ -297,6 +307,26 @@ func (sc *scorer) titleFactor(pb *pruneBuf, d uint32, need int) float64 {
 }
 
 // restBound bounds the score of a document that no walked list holds.
+// beyondBudget reports whether walking the unwalked lists, in order, for
+// the budget of postings left would still leave the documents none of
+// them holds a bound of θ or more. Pruning would then walk a quarter of
+// the postings and give up (θ grows as lists are walked, but mostly
+// little: in BM25F every field's bound alone nearly saturates its word,
+// so the bound only falls once the lists holding most of the postings are
+// walked, as in an OR of common words).
+func (sc *scorer) beyondBudget(lists []boundedList, rest []float64, budget int, theta, factor float64) bool {
+	var r [pruneMaxTerms]float64
+	copy(r[:], rest)
+	for _, l := range lists {
+		if budget < 0 {
+			break
+		}
+		r[l.term] = max(0, r[l.term]-l.ub)
+		budget -= l.n
+	}
+	return sc.restBound(r[:len(rest)])*factor*(1+boundSlack) >= theta
+}
+
 func (sc *scorer) restBound(rest []float64) float64 {
 	s := 0.0
 	for ti, t := range sc.terms {

@@ -275,3 +275,40 @@ func TestScoreAtMatchesScore(t *testing.T) {
 	}
 	t.Logf("lists probed %d times, galloped through %d times, merged %d times", ways[0], ways[1], ways[2])
 }
+
+// TestBeyondBudget checks the foresight of scorePruned: the bound left
+// after walking, in order, the lists a budget of postings allows.
+func TestBeyondBudget(t *testing.T) {
+	cfg, err := Config{}.ensureDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := &scorer{cfg: &cfg, terms: []*scoreTerm{{idf: 2}, {idf: 1}}}
+	lists := []boundedList{
+		{term: 0, ub: 3, n: 100},
+		{term: 1, ub: 2, n: 100},
+		{term: 0, ub: 1, n: 300},
+		{term: 1, ub: 0.5, n: 500},
+	}
+	rest := []float64{4, 2.5}
+	// A budget of 150 postings walks the first two lists (a list is
+	// walked while the budget is not spent), leaving 1 and 0.5.
+	left := sc.saturate(sc.terms[0], 1) + sc.saturate(sc.terms[1], 0.5)
+	for _, c := range []struct {
+		budget int
+		theta  float64
+		want   bool
+	}{
+		{150, left * 0.99, true},
+		{150, left * 1.01, false},
+		{-1, sc.restBound(rest) * 0.99, true}, // no budget: nothing walked
+		{1000, 1e-9, false},                   // every list walked: nothing left
+	} {
+		if got := sc.beyondBudget(lists, rest, c.budget, c.theta, 1); got != c.want {
+			t.Errorf("budget %d, θ %.4f: beyondBudget = %v, want %v", c.budget, c.theta, got, c.want)
+		}
+	}
+	if !sc.beyondBudget(lists, rest, 150, left*1.01, 1.1) {
+		t.Error("the untouched documents' title factor is not applied")
+	}
+}
