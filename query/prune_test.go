@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/colophon-search/colophon/bench"
+	"github.com/colophon-search/colophon/index"
 	"github.com/colophon-search/colophon/marc"
 )
 
@@ -311,4 +312,70 @@ func TestBeyondBudget(t *testing.T) {
 	if !sc.beyondBudget(lists, rest, 150, left*1.01, 1.1) {
 		t.Error("the untouched documents' title factor is not applied")
 	}
+}
+
+// TestTitleMatchDirect checks that matching a document's title key
+// against the query's words directly (titleMatch.direct, for the first
+// documents looked up in a segment) gives the bonus that the segment's
+// matching ordinals give.
+func TestTitleMatchDirect(t *testing.T) {
+	ti := generatedIndex(t, 2500)
+	snap, err := ti.idx.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	col, err := snap.Column(context.Background(), index.TitleKeyColumn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if col.NumSegments() < 2 {
+		t.Fatalf("%d segments: the test needs several", col.NumSegments())
+	}
+	// The queries: whole title keys (exact matches, with and without an
+	// article), and their first words (titles that start with them).
+	seen := map[string]bool{}
+	var keys []string
+	for seg := 0; seg < col.NumSegments() && len(keys) < 300; seg++ {
+		for i, v := range col.SegmentValues(seg) {
+			if i%7 != 0 {
+				continue
+			}
+			words := strings.Fields(string(v))
+			for _, k := range []string{string(v), strings.Join(words[:min(2, len(words))], " "), strings.Join(words[1:], " ")} {
+				if k != "" && !seen[k] {
+					seen[k] = true
+					keys = append(keys, k)
+				}
+			}
+		}
+	}
+	var exact, start int
+	for _, k := range keys {
+		byOrds, byKey := newTitleMatch(k, 3, 2), newTitleMatch(k, 3, 2)
+		byOrds.col, byKey.col = col, col
+		byOrds.asked = make([]int, col.NumSegments())
+		byKey.asked = make([]int, col.NumSegments())
+		for i := range byOrds.asked {
+			byOrds.asked[i] = directLookups // ordinals at once
+			byKey.asked[i] = -1 << 30       // never ordinals
+		}
+		for doc := uint32(0); doc < uint32(snap.MaxDoc()); doc++ {
+			f1, e1 := byOrds.factor(doc)
+			f2, e2 := byKey.factor(doc)
+			if f1 != f2 || e1 != e2 {
+				t.Fatalf("%q, document %d: bonus %v (exact %v) by ordinals, %v (%v) by key", k, doc, f1, e1, f2, e2)
+			}
+			switch {
+			case e1:
+				exact++
+			case f1 > 1:
+				start++
+			}
+		}
+	}
+	if exact == 0 || start == 0 {
+		t.Fatalf("%d exact and %d starting title matches: the test needs both", exact, start)
+	}
+	t.Logf("%d queries; %d exact and %d starting title matches", len(keys), exact, start)
 }

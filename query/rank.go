@@ -328,14 +328,22 @@ type titleMatch struct {
 	col          *index.Column // the title keys; set by scorer.open
 	prefixes     [][]byte      // the title keys that are the query's words
 	segs         map[int]*titleOrds
+	asked        []int // per segment: documents matched directly
 	// cur caches the segment of the last document looked up: scoring
 	// looks documents up in runs from one segment.
 	cur struct {
 		seg       int
 		base, end uint32
-		r         *titleOrds
+		r         *titleOrds // nil while the segment's documents are matched directly
+		ok        bool
 	}
 }
+
+// directLookups is how many documents of a segment factor matches by
+// their title key before it finds the segment's matching ordinals (ords:
+// three binary searches over its keys for each of some thirty prefixes),
+// which pays only when more of its documents are looked up.
+const directLookups = 16
 
 // titleOrds are the ordinals of the matching title keys of one segment.
 type titleOrds struct {
@@ -364,12 +372,22 @@ func (m *titleMatch) maxFactor() float64 { return max(m.exact, m.start, 1) }
 // factor returns the bonus of doc (1 for none), and whether the title is
 // the query's words (rather than starting with them).
 func (m *titleMatch) factor(doc uint32) (float64, bool) {
-	if doc < m.cur.base || doc >= m.cur.end || m.cur.r == nil {
+	if doc < m.cur.base || doc >= m.cur.end || !m.cur.ok {
 		seg, base, end, ok := m.col.SegmentOf(doc)
 		if !ok {
 			return 1, false
 		}
-		m.cur.seg, m.cur.base, m.cur.end, m.cur.r = seg, base, end, m.segOrds(seg)
+		m.cur.seg, m.cur.base, m.cur.end, m.cur.r, m.cur.ok = seg, base, end, m.segs[seg], true
+	}
+	if m.cur.r == nil {
+		if m.asked == nil {
+			m.asked = make([]int, m.col.NumSegments())
+		}
+		if m.asked[m.cur.seg] < directLookups {
+			m.asked[m.cur.seg]++
+			return m.direct(doc)
+		}
+		m.cur.r = m.segOrds(m.cur.seg)
 	}
 	r := m.cur.r
 	if len(r.exact) == 0 && len(r.starts) == 0 {
@@ -386,6 +404,31 @@ func (m *titleMatch) factor(doc uint32) (float64, bool) {
 	}
 	for _, s := range r.starts {
 		if s[0] <= ord && ord < s[1] {
+			return m.start, false
+		}
+	}
+	return 1, false
+}
+
+// direct is factor for a document of the current segment, matching its
+// title key against the prefixes.
+func (m *titleMatch) direct(doc uint32) (float64, bool) {
+	ord, ok := m.col.OrdIn(m.cur.seg, doc)
+	if !ok {
+		return 1, false
+	}
+	vals := m.col.SegmentValues(m.cur.seg)
+	if int(ord) >= len(vals) {
+		return 1, false
+	}
+	key := vals[ord]
+	for _, p := range m.prefixes {
+		if bytes.Equal(key, p) {
+			return m.exact, true
+		}
+	}
+	for _, p := range m.prefixes {
+		if len(key) > len(p) && key[len(p)] == ' ' && bytes.HasPrefix(key, p) {
 			return m.start, false
 		}
 	}
