@@ -483,19 +483,42 @@ func (r *posReader) at(idx int, buf []uint32) ([]uint32, error) {
 		}
 		r.d.off, r.idx, r.d.err = r.start+off, blk*posSkip, nil
 	}
-	for ; r.idx < idx; r.idx++ {
-		f := r.d.count(1)
-		for j := 0; j < f; j++ {
-			r.d.uvarint()
+	// Skip the entries before idx: a varint ends at each byte below
+	// 0x80, so an entry's positions are skipped by counting those.
+	b := r.d.b
+	for off := r.d.off; r.idx < idx; r.idx++ {
+		f := 0
+		if off < len(b) && b[off] < 0x80 {
+			f = int(b[off])
+			off++
+		} else {
+			r.d.off = off
+			if f = r.d.count(1); r.d.err != nil {
+				return nil, r.d.err
+			}
+			off = r.d.off
 		}
-		if r.d.err != nil {
+		for f > 0 && off < len(b) {
+			if b[off] < 0x80 {
+				f--
+			}
+			off++
+		}
+		r.d.off = off
+		if f > 0 {
+			r.d.fail("truncated positions")
 			return nil, r.d.err
 		}
 	}
 	f := r.d.count(1)
 	p := uint64(0)
-	for j := 0; j < f; j++ {
-		p += r.d.uvarint()
+	for j := 0; j < f && r.d.err == nil; j++ {
+		if off := r.d.off; off < len(b) && b[off] < 0x80 {
+			p += uint64(b[off])
+			r.d.off++
+		} else {
+			p += r.d.uvarint()
+		}
 		if p > 0xffffffff {
 			r.d.fail("position overflows")
 		}
