@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -246,6 +247,15 @@ func checkModel(t *testing.T, where string, s *Snapshot, m model) {
 				p, _ := s.Postings(ctx, f, []byte(term))
 				if !p.Advance(doc) || p.Doc() != doc || !slices.Equal(p.Positions(), ps) {
 					t.Fatalf("%s: Advance(%d) on %s/%s", where, doc, f, term)
+				}
+			}
+			// One iterator advanced through the documents in order,
+			// stepping over a few or seeking past many at a time.
+			docs := slices.Sorted(maps.Keys(want))
+			p, _ = s.Postings(ctx, f, []byte(term))
+			for i := 0; i < len(docs); i += 1 + i%23 {
+				if doc := docs[i]; !p.Advance(doc) || p.Doc() != doc || !slices.Equal(p.Positions(), want[doc]) {
+					t.Fatalf("%s: Advance(%d) in order on %s/%s: at %d, positions %v; model %v", where, doc, f, term, p.Doc(), p.Positions(), want[doc])
 				}
 			}
 		}

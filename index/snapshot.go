@@ -247,6 +247,9 @@ func (p *Postings) Next() bool {
 	return false
 }
 
+// advanceSteps is how many documents Advance steps over before seeking.
+const advanceSteps = 8
+
 // Advance moves to the first live document >= target.
 func (p *Postings) Advance(target uint32) bool {
 	p.posOK = false
@@ -255,6 +258,16 @@ func (p *Postings) Advance(target uint32) bool {
 		if target >= pt.seg.end() {
 			p.cur++
 			continue
+		}
+		// A target a few documents ahead is reached by stepping, which
+		// counts the rank on the way; a further one by seeking, and the
+		// rank is then computed (Rank costs a search in the container).
+		for range advanceSteps {
+			if !pt.it.HasNext() || pt.it.PeekNext() >= target {
+				return p.Next()
+			}
+			pt.it.Next()
+			pt.rank++
 		}
 		pt.it.AdvanceIfNeeded(target)
 		if pt.it.HasNext() {
