@@ -596,26 +596,31 @@ func (b *DocBuilder) addTokens(name string, toks []analysis.Token) {
 // at the same positions: a stem that differs from the first language's
 // at its position is an alternative there, and counts in the field's
 // length like any token; an equal one is left out.
+//
+// The languages' analyzers share their tokenizer and differ in the stem
+// filter, which maps each token to one stem: the j-th token of toks
+// stands where the j-th first-language token does, and the first
+// language's stems at that position are found next to it.
 func (b *DocBuilder) addAltTokens(first int, base uint32, toks []analysis.Token) {
 	end := len(b.toks)
 	if first == end {
 		return
 	}
 	fi := b.toks[first].field
-	same := func(k int, pos uint32, term []byte) bool {
-		p := b.toks[k]
-		return p.pos == pos && string(b.arena[p.start:p.end]) == string(term)
+	// has reports whether a first-language token at pos, found from
+	// b.toks[k] on in direction dir, is term.
+	has := func(k, dir int, pos uint32, term []byte) bool {
+		for ; k >= first && k < end && b.toks[k].pos == pos; k += dir {
+			if p := b.toks[k]; string(b.arena[p.start:p.end]) == string(term) {
+				return true
+			}
+		}
+		return false
 	}
 	for j, t := range toks {
 		pos := base + uint32(t.Position)
-		if first+j < end && same(first+j, pos, t.Term) {
-			continue
-		}
-		dup := false
-		for k := first; k < end && !dup; k++ {
-			dup = same(k, pos, t.Term)
-		}
-		if dup {
+		k := min(first+j, end-1)
+		if has(k, 1, pos, t.Term) || has(k-1, -1, pos, t.Term) {
 			continue
 		}
 		start := len(b.arena)

@@ -46,7 +46,7 @@ func (s *segment) fstRead(fst *vellum.FST, field string, term []byte) (uint64, b
 }
 
 // termCache remembers a segment's recent dictionary lookups, found or
-// not. A keyword search looks each word up in some fifty fields of every
+// not. A keyword search looks each word up in some twenty fields of every
 // segment (a vellum Get costs about a microsecond, a map read a tenth of
 // that), and searches repeat words: catalogue queries follow a Zipf law.
 // The segment is immutable, so an entry never goes stale. The cache

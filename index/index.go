@@ -86,7 +86,7 @@ type version struct {
 	maxDoc     uint32
 	// fields holds the statistics of every field some segment has,
 	// summed over the segments: a search asks for them for each of the
-	// some fifty fields a keyword covers.
+	// some twenty fields a keyword covers.
 	fields map[string]FieldStats
 	refs   atomic.Int32
 }

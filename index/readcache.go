@@ -179,7 +179,7 @@ func (idx *Index) cachedNorms(seg *segment, field string) ([]uint8, error) {
 // three-bit mantissa (rounded down, within 12.5%). Byte order is length
 // order. BM25 needs no more precision, and a field's lengths of a million
 // documents then take 1 MB of the read cache rather than 2; a keyword
-// search scores some fifty fields.
+// search scores some twenty fields a word.
 func EncodeNorm(l uint32) uint8 {
 	if l < normExact {
 		return uint8(l)

@@ -251,7 +251,7 @@ func (c *compiler) info(name string) (*ixInfo, error) {
 			if c.has(c.s.perLangStemField(name, l)) {
 				in.perLang = append(in.perLang, l)
 			}
-			if in.stemField != "" && c.has(c.s.langFields[l]) || slices.Contains(in.perLang, l) {
+			if in.stemField != "" && c.has(c.s.langField(l)) || slices.Contains(in.perLang, l) {
 				in.stemLangs = append(in.stemLangs, l)
 			}
 		}

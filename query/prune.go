@@ -11,7 +11,7 @@ import (
 //
 // When only the best k hits count (relevance is the only sort, no cursor),
 // most postings of a common word cannot change them: a keyword search
-// scores each word over some fifty lists (the any index and the fields it
+// scores each word over some twenty lists (the any index and the fields it
 // is ranked by, unstemmed and stemmed), and the longest of them (any's)
 // weigh 1/750 of the title proper. scorePruned applies the MaxScore
 // idea (Turtle and Flood, 1995) to this term-at-a-time scorer:

@@ -701,7 +701,7 @@ func (sc *scorer) contrib(f *scoreField, fr, norm uint8) float64 {
 // unit returns what one occurrence of f's term adds to tf~ in a field
 // whose length has the given norm, weight / norm(length), remembering it
 // in f.unit: a list holds few distinct norms, and a keyword search has
-// some fifty lists a word.
+// some twenty lists a word.
 func (sc *scorer) unit(f *scoreField, norm uint8) float64 {
 	u := f.weight / sc.norm(f, index.NormLength(norm))
 	f.unit[norm] = u

@@ -231,6 +231,14 @@ func (s *Searcher) stemField(ix string) string {
 	return index.StemField(ix)
 }
 
+// langField returns index.StemLanguageField(l).
+func (s *Searcher) langField(l analysis.Language) string {
+	if int(l) < len(s.langFields) {
+		return s.langFields[l]
+	}
+	return index.StemLanguageField(l)
+}
+
 // perLangStemField returns index.PerLanguageStemField(ix, l).
 func (s *Searcher) perLangStemField(ix string, l analysis.Language) string {
 	if names := s.stemNames[ix]; names != nil && int(l) < len(names.perLang) {
