@@ -404,7 +404,7 @@ func (sc *scorer) scoreExact(ctx context.Context, buf *denseBuf) error {
 	tf, out, inTitle := buf.at(len(pb.surv))
 	defer clear(out)
 	defer clear(inTitle)
-	if err := sc.scoreAt(ctx, pb.surv, tf, out, inTitle); err != nil {
+	if err := sc.scoreAt(ctx, pb.surv, tf, out, inTitle, buf.positions(int(sc.snap.MaxDoc()))); err != nil {
 		return err
 	}
 	for i, d := range pb.surv {

@@ -194,9 +194,9 @@ func TestIDFAfterDeletions(t *testing.T) {
 // TestScoreAtMatchesScore checks scoreAt, the term-at-a-time scorer,
 // against score, the per-document one that explanations use: the same
 // bits for every document, over subsets of the candidates dense and
-// sparse enough for the three ways of matching a list against them
-// (probing the list at each document, galloping through the documents for
-// each posting, merging), on an index of several segments.
+// sparse enough for both ways of matching a list against them (probing
+// the list at each document, looking the document of each posting up),
+// on an index of several segments.
 func TestScoreAtMatchesScore(t *testing.T) {
 	ti := generatedIndex(t, 2500)
 	snap, err := ti.idx.Snapshot()
@@ -209,7 +209,7 @@ func TestScoreAtMatchesScore(t *testing.T) {
 	}
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(5, 9))
-	var ways [3]int // lists probed, galloped through, merged
+	var ways [2]int // lists probed, looked up
 	for _, q := range pruneQueries(t, ti, 120) {
 		parsed, err := Parse(q)
 		if err != nil {
@@ -247,19 +247,23 @@ func TestScoreAtMatchesScore(t *testing.T) {
 						}
 						switch {
 						case n == 0:
-						case len(td.Docs) > mergeRatio*n:
+						case len(td.Docs) > probeRatio*n:
 							ways[0]++
-						case n > mergeRatio*len(td.Docs):
-							ways[1]++
 						default:
-							ways[2]++
+							ways[1]++
 						}
 					}
 				}
 			}
 			tf, out, inTitle := make([]float64, len(at)), make([]float64, len(at)), make([]uint8, len(at))
-			if err := sc.scoreAt(ctx, at, tf, out, inTitle); err != nil {
+			pos := make([]int32, snap.MaxDoc())
+			if err := sc.scoreAt(ctx, at, tf, out, inTitle, pos); err != nil {
 				t.Fatal(err)
+			}
+			for d, p := range pos {
+				if p != 0 {
+					t.Fatalf("%s: pos[%d] left at %d", q, d, p)
+				}
 			}
 			for i, d := range at {
 				if want := sc.score(d, &Explanation{}); out[i] != want {
@@ -271,10 +275,10 @@ func TestScoreAtMatchesScore(t *testing.T) {
 			}
 		}
 	}
-	if ways[0] == 0 || ways[1] == 0 || ways[2] == 0 {
-		t.Fatalf("lists probed %d times, galloped through %d times, merged %d times: the test does not exercise all three", ways[0], ways[1], ways[2])
+	if ways[0] == 0 || ways[1] == 0 {
+		t.Fatalf("lists probed %d times, looked up %d times: the test does not exercise both", ways[0], ways[1])
 	}
-	t.Logf("lists probed %d times, galloped through %d times, merged %d times", ways[0], ways[1], ways[2])
+	t.Logf("lists probed %d times, looked up %d times", ways[0], ways[1])
 }
 
 // TestBeyondBudget checks the foresight of scorePruned: the bound left

@@ -714,10 +714,9 @@ func (sc *scorer) saturate(t *scoreTerm, tf float64) float64 {
 	return t.idf * tf * (k1 + 1) / (k1 + tf)
 }
 
-// mergeRatio: scoreAt merges a list with the documents it is matched
-// against unless one side is more than mergeRatio times longer than the
-// other; then it searches the longer side for each element of the shorter.
-const mergeRatio = 8
+// probeRatio: scoreAt probes a list at the documents it is matched
+// against when it is more than probeRatio times longer than they are.
+const probeRatio = 8
 
 // denseBuf holds the accumulators of one scoring run. tf, inTitle and
 // out are indexed by position among the documents scored (scoreAt), the
@@ -725,7 +724,17 @@ const mergeRatio = 8
 type denseBuf struct {
 	tf, out []float64
 	inTitle []uint8
+	pos     []int32   // by document, for scoreAt; all zero between uses
 	pb      *pruneBuf // for scorePruned; nil until needed
+}
+
+// positions returns buf's map from documents to positions for scoreAt,
+// all zero, for maxDoc documents.
+func (buf *denseBuf) positions(maxDoc int) []int32 {
+	if len(buf.pos) < maxDoc {
+		buf.pos = make([]int32, maxDoc)
+	}
+	return buf.pos
 }
 
 // at returns buf's per-position accumulators for n documents.
@@ -761,7 +770,7 @@ func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uin
 		var tf []float64
 		tf, _, inTitle = buf.at(len(cand))
 		defer clear(inTitle)
-		if err := sc.scoreAt(ctx, cand, tf, scores, inTitle); err != nil {
+		if err := sc.scoreAt(ctx, cand, tf, scores, inTitle, buf.positions(int(sc.snap.MaxDoc()))); err != nil {
 			return nil, false, err
 		}
 	}
@@ -779,20 +788,30 @@ func (sc *scorer) scoreAll(ctx context.Context, docs *roaring.Bitmap, cand []uin
 
 // scoreAt adds to out[i] the BM25F score of at[i] (increasing documents)
 // before the title bonus, and counts in inTitle[i] the title words found
-// in its title proper. tf (len(at), all zero) is left zero.
+// in its title proper. tf (len(at), all zero) is left zero, and so is
+// pos (all zero, indexed by document).
 //
 // Each list is matched against the documents of at its segment spans:
-// probed at each of them when it is much longer, galloped through them
-// for each posting when it is much shorter, merged with them otherwise.
-// A posting of a document that is not scored costs nothing when the list
-// is the longer side, and a document without the word costs nothing when
-// at is: an AND of a rare and a common word touches the common word's
-// lists only at the rare word's documents. The lists of a word are added
-// field by field, in the order of score.
-func (sc *scorer) scoreAt(ctx context.Context, at []uint32, tf, out []float64, inTitle []uint8) error {
+// probed at each of them when it is much longer; otherwise each of its
+// postings there looks its document up in pos, which maps the documents
+// of at to their position plus one (a load, where merging took a
+// mispredicted branch a step). A posting of a document that is not
+// scored costs nothing when the list is the longer side: an AND of a
+// rare and a common word touches the common word's lists only at the
+// rare word's documents. The lists of a word are added field by field,
+// in the order of score.
+func (sc *scorer) scoreAt(ctx context.Context, at []uint32, tf, out []float64, inTitle []uint8, pos []int32) error {
 	if len(at) == 0 {
 		return nil
 	}
+	for i, d := range at {
+		pos[d] = int32(i) + 1
+	}
+	defer func() {
+		for _, d := range at {
+			pos[d] = 0
+		}
+	}()
 	for _, t := range sc.terms {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -817,7 +836,7 @@ func (sc *scorer) scoreAt(ctx context.Context, at []uint32, tf, out []float64, i
 				}
 				switch n := hi - lo; {
 				case n == 0:
-				case len(docs) > mergeRatio*n:
+				case len(docs) > probeRatio*n:
 					// Probe the list at each document.
 					j := 0
 					for i := lo; i < hi; i++ {
@@ -827,31 +846,19 @@ func (sc *scorer) scoreAt(ctx context.Context, at []uint32, tf, out []float64, i
 							inTitle[i] += title
 						}
 					}
-				case n > mergeRatio*len(docs):
-					// Gallop through the documents for each posting.
-					i := lo
-					for j, d := range docs {
-						if i = gallop(at, i, d); i >= hi {
-							break
-						}
-						if at[i] == d {
-							tf[i] += sc.contrib(f, td.Freqs[j], td.Norms[j])
-							inTitle[i] += title
-						}
-					}
 				default:
-					// Merge.
-					for i, j := lo, 0; i < hi && j < len(docs); {
-						switch a, d := at[i], docs[j]; {
-						case a < d:
-							i++
-						case a > d:
-							j++
-						default:
-							tf[i] += sc.contrib(f, td.Freqs[j], td.Norms[j])
-							inTitle[i] += title
-							i++
-							j++
+					// Look the document of each posting up in pos,
+					// from the first document of at to the last.
+					j0 := gallop(docs, 0, at[lo])
+					j1 := gallop(docs, j0, at[hi-1])
+					if j1 < len(docs) && docs[j1] == at[hi-1] {
+						j1++
+					}
+					freqs, norms := td.Freqs[j0:j1], td.Norms[j0:j1]
+					for j, d := range docs[j0:j1] {
+						if p := pos[d]; p != 0 {
+							tf[p-1] += sc.contrib(f, freqs[j], norms[j])
+							inTitle[p-1] += title
 						}
 					}
 				}
