@@ -306,7 +306,6 @@ func (sc *scorer) titleFactor(pb *pruneBuf, d uint32, need int) float64 {
 	return 1
 }
 
-// restBound bounds the score of a document that no walked list holds.
 // beyondBudget reports whether walking the unwalked lists, in order, for
 // the budget of postings left would still leave the documents none of
 // them holds a bound of θ or more. Pruning would then walk a quarter of
@@ -327,6 +326,7 @@ func (sc *scorer) beyondBudget(lists []boundedList, rest []float64, budget int, 
 	return sc.restBound(r[:len(rest)])*factor*(1+boundSlack) >= theta
 }
 
+// restBound bounds the score of a document that no walked list holds.
 func (sc *scorer) restBound(rest []float64) float64 {
 	s := 0.0
 	for ti, t := range sc.terms {
