@@ -177,13 +177,22 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 		pb.touched, pb.surv = pb.touched[:0], pb.surv[:0]
 	}()
 	if titleOn {
-		// The documents with a bonus, found through the title keys.
-		if err := sc.title.bonuses(func(d uint32, f float64) {
+		// The candidates with a bonus (only theirs is looked up): when
+		// they are few, through their own title keys (factor); else
+		// every document with one, through the segments' matching keys.
+		add := func(d uint32, f float64) {
 			if int(d) < len(pb.factor) {
 				pb.factor[d] = float32(f)
 				pb.bonus = append(pb.bonus, d)
 			}
-		}); err != nil {
+		}
+		if len(cand) <= directLookups*sc.title.col.NumSegments() {
+			for _, d := range cand {
+				if f, _ := sc.title.factor(d); f != 1 {
+					add(d, f)
+				}
+			}
+		} else if err := sc.title.bonuses(add); err != nil {
 			return false, err
 		}
 	}

@@ -128,7 +128,7 @@ func reservedWord(w string) bool {
 }
 
 // generatedIndex indexes n records of the benchmark generator.
-func generatedIndex(t *testing.T, n int) *testIndex {
+func generatedIndex(t testing.TB, n int) *testIndex {
 	dir := t.TempDir()
 	ti := newTestIndex(t, dir, Config{})
 	t.Cleanup(ti.close)
@@ -382,4 +382,47 @@ func TestTitleMatchDirect(t *testing.T) {
 		t.Fatalf("%d exact and %d starting title matches: the test needs both", exact, start)
 	}
 	t.Logf("%d queries; %d exact and %d starting title matches", len(keys), exact, start)
+}
+
+// BenchmarkTitleMatch measures the two ways of finding a document's title
+// bonus, which directLookups trades against each other: matching its key
+// directly (per document), and finding a segment's matching ordinals
+// (once per segment; a lookup is then cheap).
+func BenchmarkTitleMatch(b *testing.B) {
+	ti := generatedIndex(b, 2500)
+	snap, err := ti.idx.Snapshot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer snap.Close()
+	col, err := snap.Column(context.Background(), index.TitleKeyColumn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vals := col.SegmentValues(0)
+	key := string(vals[len(vals)/2])
+	docs := uint32(snap.MaxDoc())
+	b.Run("direct-per-doc", func(b *testing.B) {
+		b.ReportAllocs()
+		m := newTitleMatch(key, 3, 2)
+		m.col = col
+		m.asked = make([]int, col.NumSegments())
+		d := uint32(0)
+		for b.Loop() {
+			for i := range m.asked {
+				m.asked[i] = -1 << 30
+			}
+			m.factor(d)
+			d = (d + 1) % docs
+		}
+	})
+	b.Run("ords-per-segment", func(b *testing.B) {
+		b.ReportAllocs()
+		m := newTitleMatch(key, 3, 2)
+		m.col = col
+		for b.Loop() {
+			clear(m.segs)
+			m.segOrds(0)
+		}
+	})
 }

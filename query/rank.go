@@ -327,6 +327,7 @@ type titleMatch struct {
 	exact, start float64
 	col          *index.Column // the title keys; set by scorer.open
 	prefixes     [][]byte      // the title keys that are the query's words
+	spaced       [][]byte      // each prefix and a space
 	segs         map[int]*titleOrds
 	asked        []int // per segment: documents matched directly
 	// cur caches the segment of the last document looked up: scoring
@@ -342,8 +343,12 @@ type titleMatch struct {
 // directLookups is how many documents of a segment factor matches by
 // their title key before it finds the segment's matching ordinals (ords:
 // three binary searches over its keys for each of some thirty prefixes),
-// which pays only when more of its documents are looked up.
-const directLookups = 16
+// which pays only when more of its documents are looked up: about the
+// cost of ords in direct matches, which is the most this costs over
+// knowing in advance how many lookups will come. BenchmarkTitleMatch: a
+// direct match 57 ns, ords 1.4 µs over a segment of a thousand keys (a
+// segment of 66,000 has six more levels to search).
+const directLookups = 32
 
 // titleOrds are the ordinals of the matching title keys of one segment.
 type titleOrds struct {
@@ -362,6 +367,9 @@ func newTitleMatch(key string, exact, start float64) *titleMatch {
 		if p := a + " " + m.bare; p != key {
 			m.prefixes = append(m.prefixes, []byte(p))
 		}
+	}
+	for _, p := range m.prefixes {
+		m.spaced = append(m.spaced, append(p[:len(p):len(p)], ' '))
 	}
 	return m
 }
@@ -491,14 +499,17 @@ func (m *titleMatch) ords(vals [][]byte) *titleOrds {
 		}
 		return first(x, lo, min(hi, len(vals)))
 	}
-	for _, p := range m.prefixes {
+	var bang []byte // a prefix and the byte after a space
+	for k, p := range m.prefixes {
 		i := first(p, 0, len(vals))
 		if int(i) < len(vals) && bytes.Equal(vals[i], p) {
 			r.exact = append(r.exact, i)
 		}
 		// The keys starting with p and a space sort from "p " to "p!".
-		lo := after(append(p[:len(p):len(p)], ' '), int(i))
-		hi := after(append(p[:len(p):len(p)], ' '+1), int(lo))
+		lo := after(m.spaced[k], int(i))
+		bang = append(bang[:0], m.spaced[k]...)
+		bang[len(p)] = ' ' + 1
+		hi := after(bang, int(lo))
 		if lo < hi {
 			r.starts = append(r.starts, [2]uint32{lo, hi})
 		}
