@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -456,8 +457,18 @@ func TestHighlightAndSuggest(t *testing.T) {
 				}
 			}
 		}
-		if rec, err := h.Record(); err != nil || rec.Field("001") == nil {
+		if h.rec == nil {
+			t.Errorf("%s: the record decoded for the title was not kept", h.ID)
+		}
+		rec, err := h.Record()
+		if err != nil || rec.Field("001") == nil {
 			t.Errorf("%s: stored record: %v", h.ID, err)
+		}
+		// The record decoded for the hit's title is the one handed out.
+		again, _ := h.Record()
+		fresh, err := index.DecodeStored(h.Stored)
+		if again != rec || err != nil || !reflect.DeepEqual(rec, fresh) {
+			t.Errorf("%s: Record gave %p then %p, unlike the stored record (%v)", h.ID, rec, again, err)
 		}
 	}
 	resp2, err := ti.s.Search(context.Background(), Request{Query: "computr", Syntax: Simple, Suggest: true})

@@ -355,14 +355,25 @@ type Hit struct {
 	Highlights []Highlight
 	// Explanation explains Score, when Request.Explain.
 	Explanation *Explanation
+
+	rec *marc.Record // Stored, decoded when the hit was filled
 }
 
-// Record decodes the hit's stored record (Request.Stored must be set).
+// Record returns the hit's stored record, decoded (Request.Stored must be
+// set). The search decodes it once, for Title; Record returns that
+// record, the same one on every call, for the caller to keep or change.
 func (h *Hit) Record() (*marc.Record, error) {
+	if h.rec != nil {
+		return h.rec, nil
+	}
 	if h.Stored == nil {
 		return nil, errors.New("query: hit has no stored record (set Request.Stored)")
 	}
-	return index.DecodeStored(h.Stored)
+	rec, err := index.DecodeStored(h.Stored)
+	if err == nil {
+		h.rec = rec
+	}
+	return rec, err
 }
 
 // Response is the result of a search. Close it when done: it holds the
@@ -564,7 +575,9 @@ func (s *Searcher) fill(ctx context.Context, plan *Plan, snap *index.Snapshot, t
 					h.Highlights = s.highlight(plan, rec)
 				}
 			}
-			if !req.Stored {
+			if req.Stored {
+				h.rec = rec
+			} else {
 				h.Stored = nil
 			}
 		}
