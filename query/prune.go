@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/colophon-search/colophon/index"
 )
 
 // Scoring only the documents that can reach the first page.
@@ -186,7 +188,18 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 				pb.bonus = append(pb.bonus, d)
 			}
 		}
-		if len(cand) <= directLookups*sc.title.col.NumSegments() {
+		few := directLookups * sc.title.col.NumSegments()
+		if eligible, ok := sc.titleEligible(need, few); ok {
+			// Only the documents with every title word in their title
+			// proper can have a bonus.
+			for _, d := range eligible {
+				if mark[d]&markCand != 0 {
+					if f, _ := sc.title.factor(d); f != 1 {
+						add(d, f)
+					}
+				}
+			}
+		} else if len(cand) <= few {
 			for _, d := range cand {
 				if f, _ := sc.title.factor(d); f != 1 {
 					add(d, f)
@@ -313,6 +326,70 @@ func (sc *scorer) titleFactor(pb *pruneBuf, d uint32, need int) float64 {
 		return float64(f)
 	}
 	return 1
+}
+
+// titleEligible returns, in increasing order, the documents whose title
+// proper holds each of the need title words of the query: the only ones
+// that can have a title bonus. ok is false, and nothing is returned, when
+// there are no title words, or when the word with the shortest
+// title-proper lists has more than max documents.
+func (sc *scorer) titleEligible(need, max int) (docs []uint32, ok bool) {
+	if need == 0 {
+		return nil, false
+	}
+	// The title-proper lists of each title word, one per segment holding
+	// it, in increasing document order (Snapshot.TermDocs).
+	var words [][]*index.TermDocs
+	shortest, n := 0, -1
+	for _, t := range sc.terms {
+		if !t.title {
+			continue
+		}
+		var lists []*index.TermDocs
+		size := 0
+		for fi := range t.fields {
+			if f := &t.fields[fi]; f.field == titleProperField {
+				lists = f.lists
+				for _, td := range lists {
+					size += len(td.Docs)
+				}
+			}
+		}
+		if n < 0 || size < n {
+			shortest, n = len(words), size
+		}
+		words = append(words, lists)
+	}
+	if n > max {
+		return nil, false
+	}
+	// The shortest word's documents, kept if every other word's lists
+	// hold them: one cursor through each word's lists.
+	type cursor struct{ li, j int }
+	at := make([]cursor, len(words))
+	for _, td := range words[shortest] {
+	next:
+		for _, d := range td.Docs {
+			for w, lists := range words {
+				if w == shortest {
+					continue
+				}
+				c := &at[w]
+				for c.li < len(lists) && (len(lists[c.li].Docs) == 0 || lists[c.li].Docs[len(lists[c.li].Docs)-1] < d) {
+					c.li, c.j = c.li+1, 0
+				}
+				if c.li == len(lists) {
+					return docs, true
+				}
+				l := lists[c.li].Docs
+				if c.j = gallop(l, c.j, d); l[c.j] != d {
+					continue next
+				}
+			}
+			docs = append(docs, d)
+		}
+	}
+	return docs, true
 }
 
 // beyondBudget reports whether walking the unwalked lists, in order, for

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -425,4 +426,39 @@ func BenchmarkTitleMatch(b *testing.B) {
 			m.segOrds(0)
 		}
 	})
+}
+
+// TestTitleEligible checks the intersection of the title words'
+// title-proper lists, which spans segments and skips empty lists.
+func TestTitleEligible(t *testing.T) {
+	lists := func(segs ...[]uint32) []*index.TermDocs {
+		var out []*index.TermDocs
+		for _, docs := range segs {
+			out = append(out, &index.TermDocs{Docs: docs})
+		}
+		return out
+	}
+	word := func(title bool, ls []*index.TermDocs) *scoreTerm {
+		return &scoreTerm{title: title, fields: []scoreField{
+			{field: "title", lists: lists([]uint32{1, 2, 3, 4, 5, 9, 12, 20, 30, 40})},
+			{field: titleProperField, lists: ls},
+		}}
+	}
+	a := word(true, lists([]uint32{1, 5, 9}, []uint32{20, 30}, []uint32{41}))
+	b := word(true, lists([]uint32{5, 9, 12}, []uint32{}, []uint32{30, 40, 41}))
+	c := word(false, lists([]uint32{7}))
+	sc := &scorer{terms: []*scoreTerm{a, c, b}}
+	if got, ok := sc.titleEligible(2, 100); !ok || !slices.Equal(got, []uint32{5, 9, 30, 41}) {
+		t.Errorf("titleEligible = %v, %v; want [5 9 30 41], true", got, ok)
+	}
+	if _, ok := sc.titleEligible(2, 5); ok {
+		t.Error("titleEligible took a shortest word of 6 documents with max 5")
+	}
+	if _, ok := sc.titleEligible(0, 100); ok {
+		t.Error("titleEligible answered for a query without title words")
+	}
+	sc.terms = append(sc.terms, word(true, nil))
+	if got, ok := sc.titleEligible(3, 100); !ok || len(got) != 0 {
+		t.Errorf("a title word in no title proper: titleEligible = %v, %v; want none, true", got, ok)
+	}
 }
