@@ -179,9 +179,11 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 		pb.touched, pb.surv = pb.touched[:0], pb.surv[:0]
 	}()
 	if titleOn {
-		// The candidates with a bonus (only theirs is looked up): when
-		// they are few, through their own title keys (factor); else
-		// every document with one, through the segments' matching keys.
+		// The candidates with a bonus (only theirs is looked up): those
+		// with every title word in their title proper, when they are
+		// few, or every candidate, when they are few, through their own
+		// title keys (factor); else every document with a bonus, through
+		// the segments' matching keys.
 		add := func(d uint32, f float64) {
 			if int(d) < len(pb.factor) {
 				pb.factor[d] = float32(f)
@@ -332,8 +334,8 @@ func (sc *scorer) titleFactor(pb *pruneBuf, d uint32, need int) float64 {
 // proper holds each of the need title words of the query: the only ones
 // that can have a title bonus. ok is false, and nothing is returned, when
 // there are no title words, or when the word with the shortest
-// title-proper lists has more than max documents.
-func (sc *scorer) titleEligible(need, max int) (docs []uint32, ok bool) {
+// title-proper lists has more than limit documents.
+func (sc *scorer) titleEligible(need, limit int) (docs []uint32, ok bool) {
 	if need == 0 {
 		return nil, false
 	}
@@ -360,7 +362,7 @@ func (sc *scorer) titleEligible(need, max int) (docs []uint32, ok bool) {
 		}
 		words = append(words, lists)
 	}
-	if n > max {
+	if n > limit {
 		return nil, false
 	}
 	// The shortest word's documents, kept if every other word's lists
