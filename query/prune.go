@@ -181,9 +181,8 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 	if titleOn {
 		// The candidates with a bonus (only theirs is looked up): those
 		// with every title word in their title proper, when they are
-		// few, or every candidate, when they are few, through their own
-		// title keys (factor); else every document with a bonus, through
-		// the segments' matching keys.
+		// few, through their own title keys (factor); else every
+		// document with a bonus, through the segments' matching keys.
 		add := func(d uint32, f float64) {
 			if int(d) < len(pb.factor) {
 				pb.factor[d] = float32(f)
@@ -199,12 +198,6 @@ func (sc *scorer) scorePruned(ctx context.Context, buf *denseBuf, cand []uint32,
 					if f, _ := sc.title.factor(d); f != 1 {
 						add(d, f)
 					}
-				}
-			}
-		} else if len(cand) <= few {
-			for _, d := range cand {
-				if f, _ := sc.title.factor(d); f != 1 {
-					add(d, f)
 				}
 			}
 		} else if err := sc.title.bonuses(add); err != nil {

@@ -20,14 +20,19 @@ import (
 // single words, quoted words (title bonus), and ANDs and ORs of two and
 // three words, drawn from the fixture records and from a generated corpus
 // whose word frequencies follow a real catalogue's; pages of 1, 10 and
-// 25 hits, at offsets 0 and 10.
+// 25 hits, at offsets 0 and 10. It runs twice: as it is, and with the
+// title bonuses always found through the segments' matching keys
+// (directLookups 0), as a large index with common title words does.
 func TestPrunedScoringIsExact(t *testing.T) {
 	gen := generatedIndex(t, 2500)
+	defer func(n int) { directLookups = n }(directLookups)
 	for _, c := range []struct {
-		name string
-		ti   *testIndex
-	}{{"fixtures", fixtureIndex(t)}, {"generated", gen}} {
+		name    string
+		ti      *testIndex
+		lookups int
+	}{{"fixtures", fixtureIndex(t), directLookups}, {"generated", gen, directLookups}, {"fixtures-by-keys", fixtureIndex(t), 0}, {"generated-by-keys", gen, 0}} {
 		t.Run(c.name, func(t *testing.T) {
+			directLookups = c.lookups
 			ti := c.ti
 			exh, err := NewSearcher(ti.idx, Config{Schema: ti.schema, Registry: ti.reg})
 			if err != nil {

@@ -347,8 +347,8 @@ type titleMatch struct {
 // cost of ords in direct matches, which is the most this costs over
 // knowing in advance how many lookups will come. BenchmarkTitleMatch: a
 // direct match 57 ns, ords 1.4 µs over a segment of a thousand keys (a
-// segment of 66,000 has six more levels to search).
-const directLookups = 32
+// segment of 66,000 has six more levels to search). A variable for tests.
+var directLookups = 32
 
 // titleOrds are the ordinals of the matching title keys of one segment.
 type titleOrds struct {
