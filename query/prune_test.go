@@ -324,21 +324,28 @@ func TestBeyondBudget(t *testing.T) {
 	}
 }
 
+// titleKeys returns a snapshot of a generated index of several segments,
+// closed when tb ends, and its title keys.
+func titleKeys(tb testing.TB) (*index.Snapshot, *index.Column) {
+	ti := generatedIndex(tb, 2500)
+	snap, err := ti.idx.Snapshot()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { snap.Close() })
+	col, err := snap.Column(context.Background(), index.TitleKeyColumn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return snap, col
+}
+
 // TestTitleMatchDirect checks that matching a document's title key
 // against the query's words directly (titleMatch.direct, for the first
 // documents looked up in a segment) gives the bonus that the segment's
 // matching ordinals give.
 func TestTitleMatchDirect(t *testing.T) {
-	ti := generatedIndex(t, 2500)
-	snap, err := ti.idx.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer snap.Close()
-	col, err := snap.Column(context.Background(), index.TitleKeyColumn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, col := titleKeys(t)
 	if col.NumSegments() < 2 {
 		t.Fatalf("%d segments: the test needs several", col.NumSegments())
 	}
@@ -395,16 +402,7 @@ func TestTitleMatchDirect(t *testing.T) {
 // directly (per document), and finding a segment's matching ordinals
 // (once per segment; a lookup is then cheap).
 func BenchmarkTitleMatch(b *testing.B) {
-	ti := generatedIndex(b, 2500)
-	snap, err := ti.idx.Snapshot()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer snap.Close()
-	col, err := snap.Column(context.Background(), index.TitleKeyColumn)
-	if err != nil {
-		b.Fatal(err)
-	}
+	snap, col := titleKeys(b)
 	vals := col.SegmentValues(0)
 	key := string(vals[len(vals)/2])
 	docs := uint32(snap.MaxDoc())
